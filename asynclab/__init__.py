@@ -1,0 +1,22 @@
+"""Support package for the Async Python Patterns course.
+
+- ``asynclab.labservice``: the local "internet" (latency, faults, rate limits, streams,
+  websockets) that records what clients did to it;
+- ``asynclab.timing``: sync / threads / async timing comparisons and plots;
+- ``asynclab.checking``: ``check()`` and ``hint()`` for the exercise notebooks;
+- ``asynclab.grade``: the grader behind ``make check``;
+- ``asynclab.generate``: exercise notebooks generated from the solutions;
+- ``asynclab.manifest``: the course manifest (course.toml).
+"""
+
+from .checking import check, hint
+
+
+def lab(*, seed: int = 0):
+    """Start (or reuse) this process's lab service; see ``asynclab.labservice``."""
+    from .labservice import lab as _lab
+
+    return _lab(seed=seed)
+
+
+__all__ = ["check", "hint", "lab"]

@@ -1,0 +1,158 @@
+"""Generate learner exercise notebooks from the solution notebooks.
+
+``solutions/NN_slug_exercises.ipynb`` is the single source of each exercise notebook. In
+its code cells, the lines between ``### BEGIN SOLUTION`` and ``### END SOLUTION`` become
+a stub::
+
+    # YOUR CODE HERE
+    raise NotImplementedError
+
+Markdown between ``<!-- BEGIN SOLUTION -->`` and ``<!-- END SOLUTION -->`` is dropped.
+Outputs and execution counts are stripped. The course itself is validated on the way
+(rustlings style): every task in course.toml needs hints, a stub and a check cell.
+
+    python -m asynclab.generate          # write notebooks/*_exercises.ipynb
+    python -m asynclab.generate --check  # exit 1 if any committed notebook is stale
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import re
+import sys
+from pathlib import Path
+
+from . import manifest
+
+BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+MD_BEGIN, MD_END = "<!-- BEGIN SOLUTION -->", "<!-- END SOLUTION -->"
+CHECK_CALL = re.compile(r"check\(\s*[\"'](\d+\.\d+)[\"']\s*\)")
+BANNER = (
+    "> **Exercise notebook.** Write your code where it says `# YOUR CODE HERE`, run the "
+    "`check` cell under each task for instant feedback, and run `make check` (or "
+    "`python -m asynclab.grade`) for the scoreboard. Stuck? `hint(\"N.M\")` reveals hints one "
+    "at a time. To start a task over: `make reset EX={module}`."
+)
+
+
+class CourseError(Exception):
+    """The course material itself is inconsistent."""
+
+
+def defines(source: str, function: str) -> bool:
+    return re.search(rf"^\s*(async\s+)?def\s+{re.escape(function)}\s*\(", source, re.M) is not None
+
+
+def stub_code(source: str) -> str:
+    out: list[str] = []
+    inside = False
+    for line in source.splitlines():
+        stripped = line.strip()
+        if stripped == BEGIN:
+            if inside:
+                raise CourseError("nested ### BEGIN SOLUTION")
+            inside = True
+            indent = line[: len(line) - len(line.lstrip())]
+            out += [f"{indent}# YOUR CODE HERE", f"{indent}raise NotImplementedError"]
+        elif stripped == END:
+            if not inside:
+                raise CourseError("### END SOLUTION without BEGIN")
+            inside = False
+        elif not inside:
+            out.append(line)
+    if inside:
+        raise CourseError("### BEGIN SOLUTION without END")
+    return "\n".join(out)
+
+
+def strip_markdown(source: str) -> str:
+    return re.sub(
+        rf"{re.escape(MD_BEGIN)}.*?{re.escape(MD_END)}\n?", "", source, flags=re.S
+    ).strip("\n")
+
+
+def version_of(nb: object) -> str:
+    """A short fingerprint of an exercise notebook's stubs, to notice outdated copies."""
+    import nbformat
+
+    digest = hashlib.sha256(nbformat.writes(nb).encode()).hexdigest()  # type: ignore[arg-type]
+    return digest[:12]
+
+
+def build(module: manifest.Module):  # -> nbformat.NotebookNode
+    import nbformat
+
+    nb = nbformat.read(module.solutions, as_version=4)
+    cells = []
+    for cell in nb.cells:
+        cell = cell.copy()
+        if cell.cell_type == "code":
+            cell.source = stub_code(cell.source)
+            cell.outputs = []
+            cell.execution_count = None
+            cell.metadata = {k: v for k, v in cell.metadata.items() if k in ("tags",)}
+        elif cell.cell_type == "markdown":
+            cell.source = strip_markdown(cell.source)
+            if not cell.source:
+                continue
+        cells.append(cell)
+    banner = nbformat.v4.new_markdown_cell(BANNER.format(module=module.id))
+    banner.id = f"banner-{module.id}"
+    nb.cells = [cells[0], banner, *cells[1:]] if cells else [banner]
+    nb.metadata["asynclab"] = {"module": module.id, "source": f"solutions/{module.solutions.name}"}
+    nb.metadata["asynclab"]["version"] = version_of(nb)
+    validate(module, nb)
+    return nb
+
+
+def validate(module: manifest.Module, nb) -> None:
+    """Every task has hints, exactly one stub cell defining its function, and a check cell."""
+    problems = []
+    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    checks = {m for src in code for m in CHECK_CALL.findall(src)}
+    for t in module.tasks:
+        if not t.hints or any(not h.strip() for h in t.hints):
+            problems.append(f"task {t.id} has an empty hint")
+        stubs = [src for src in code if defines(src, t.function)]
+        if len(stubs) != 1:
+            problems.append(f"task {t.id}: expected one cell defining {t.function}, found {len(stubs)}")
+        elif "raise NotImplementedError" not in stubs[0]:
+            problems.append(f"task {t.id}: the cell defining {t.function} has no stub (missing {BEGIN})")
+        if t.id not in checks:
+            problems.append(f'task {t.id}: no `await check("{t.id}")` cell')
+    if problems:
+        raise CourseError(f"{module.solutions.name}: " + "; ".join(problems))
+
+
+def render(nb) -> str:
+    import nbformat
+
+    return nbformat.writes(nb) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="only report stale notebooks")
+    args = parser.parse_args(argv)
+    stale = []
+    for module in manifest.graded_modules():
+        text = render(build(module))
+        target = module.exercises
+        current = target.read_text(encoding="utf-8") if target.exists() else None
+        if current == text:
+            continue
+        if args.check:
+            stale.append(target.relative_to(manifest.ROOT))
+        else:
+            target.write_text(text, encoding="utf-8")
+            print(f"wrote {target.relative_to(manifest.ROOT)}")
+    if stale:
+        names = ", ".join(map(str, stale))
+        print(f"Stale exercise notebooks: {names}. Run `make exercises` and commit them.")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

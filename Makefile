@@ -52,3 +52,7 @@ test: $(STAMP) lint ## Run the whole suite: unit tests, grader both ways, lesson
 clean: ## Remove the venv and caches (your notebooks are kept)
 	rm -rf $(VENV) .asynclab/tmp build *.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+# ---- grader tools ----
+
+# ---- browser tests ----

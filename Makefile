@@ -47,7 +47,7 @@ lint: $(STAMP) ## Lint the code and check that generated notebooks are fresh
 test: $(STAMP) lint ## Run the whole suite: unit tests, grader both ways, lessons under nbval
 	IPYTHONDIR=$(CURDIR)/asynclab/ipython_profile MPLBACKEND=Agg \
 	  $(PY) -m pytest -n 2 --dist loadfile --nbval-lax --nbval-kernel-name python3 \
-	  --nbval-cell-timeout 120 tests $(wildcard notebooks/[0-9][0-9]_*.ipynb) $(PYTEST_ARGS)
+	  --nbval-cell-timeout 120 --ignore=tests/e2e tests $(wildcard notebooks/[0-9][0-9]_*.ipynb) $(PYTEST_ARGS)
 
 clean: ## Remove the venv and caches (your notebooks are kept)
 	rm -rf $(VENV) .asynclab/tmp build *.egg-info

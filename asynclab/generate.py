@@ -147,9 +147,21 @@ def main(argv: list[str] | None = None) -> int:
         else:
             target.write_text(text, encoding="utf-8")
             print(f"wrote {target.relative_to(manifest.ROOT)}")
+    readme = manifest.ROOT / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    start, end = "<!-- modules:start -->\n", "<!-- modules:end -->"
+    if start in text and end in text:
+        head, rest = text.split(start, 1)
+        fresh = head + start + manifest.readme_table() + "\n" + end + rest.split(end, 1)[1]
+        if fresh != text:
+            if args.check:
+                stale.append(Path("README.md"))
+            else:
+                readme.write_text(fresh, encoding="utf-8")
+                print("wrote README.md (module table)")
     if stale:
         names = ", ".join(map(str, stale))
-        print(f"Stale exercise notebooks: {names}. Run `make exercises` and commit them.")
+        print(f"Stale generated files: {names}. Run `make exercises` and commit them.")
         return 1
     return 0
 

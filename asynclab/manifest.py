@@ -90,3 +90,18 @@ def task(task_id: str) -> Task:
 
 def graded_modules() -> tuple[Module, ...]:
     return tuple(m for m in load() if m.tasks)
+
+
+def readme_table() -> str:
+    """The module table of the README, rendered from the manifest."""
+    rows = [
+        "| # | Module | Lesson | Exercises | Time (teach + practise) | Points |",
+        "|---|---|---|---|---|---|",
+    ]
+    for m in load():
+        exercises = f"[{m.exercises.name}](notebooks/{m.exercises.name})" if m.tasks else "–"
+        rows.append(
+            f"| {m.id} | {m.title} | [{m.lesson.name}](notebooks/{m.lesson.name}) | {exercises} "
+            f"| {m.teaching_minutes} + {m.exercise_minutes} min | {m.points or '–'} |"
+        )
+    return "\n".join(rows)

@@ -2,3 +2,4 @@
 # without ANSI colour codes, so that error messages read cleanly in a terminal and in tests.
 c = get_config()  # noqa: F821
 c.InteractiveShell.colors = "nocolor"
+c.HistoryManager.enabled = False  # never write a history database into the package

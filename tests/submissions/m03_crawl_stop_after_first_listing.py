@@ -1,0 +1,30 @@
+# expect: 3.4 failed "missing from the result"
+async def crawl(start_urls: list[str], item_url, workers: int) -> dict[int, dict]:
+    # Every pager sends the stop signals when *it* is done: the fetchers stop when the
+    # shortest listing ends, and the items listed after that are never fetched.
+    DONE = object()
+    ids = asyncio.Queue()
+    seen = set()
+    details = {}
+    async with aiohttp.ClientSession() as session:
+        async def walk(url):
+            while url:
+                page = await fetch_json(session, url)
+                for entry in page["items"]:
+                    if entry["id"] not in seen:
+                        seen.add(entry["id"])
+                        await ids.put(entry["id"])
+                url = urljoin(url, page["next"]) if page["next"] else None
+            for _ in range(workers):
+                await ids.put(DONE)
+
+        async def fetch():
+            while (item_id := await ids.get()) is not DONE:
+                details[item_id] = await fetch_json(session, item_url(item_id))
+
+        async with asyncio.TaskGroup() as tg:
+            for start in start_urls:
+                tg.create_task(walk(start))
+            for _ in range(workers):
+                tg.create_task(fetch())
+    return details

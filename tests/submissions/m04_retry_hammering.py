@@ -1,0 +1,17 @@
+# expect: 4.1 failed "retried without waiting"
+async def fetch_with_retry(session, url, *, attempts=5, base_delay=0.1, max_delay=2.0,
+                           attempt_timeout=1.0, deadline=10.0):
+    # Retries the right failures, but at once: no backoff at all.
+    async with asyncio.timeout(deadline):
+        for attempt in range(1, attempts + 1):
+            try:
+                async with asyncio.timeout(attempt_timeout):
+                    return await fetch_json(session, url)
+            except aiohttp.ClientResponseError as exc:
+                if exc.status < 500 and exc.status != 429:
+                    raise
+                error = exc
+            except (TimeoutError, aiohttp.ClientConnectionError) as exc:
+                error = exc
+            if attempt == attempts:
+                raise error

@@ -1,0 +1,12 @@
+# expect: 4.3 failed "never given back with outcome 'cancelled'"
+async def fetch_with_slot(pool, url):
+    # Cleans up in `except Exception`, which CancelledError (a BaseException) slips past.
+    slot = await pool.acquire()
+    try:
+        async with aiohttp.ClientSession() as session:
+            result = await fetch_json(session, url)
+    except Exception:
+        await pool.release(slot, "failed")
+        raise
+    await pool.release(slot, "ok")
+    return result

@@ -1,0 +1,14 @@
+# expect: 4.3 failed "swallowed CancelledError"
+async def fetch_with_slot(pool, url):
+    # Records the cancellation, then forgets to re-raise it: the function returns None.
+    slot = await pool.acquire()
+    outcome = "failed"
+    try:
+        async with aiohttp.ClientSession() as session:
+            result = await fetch_json(session, url)
+        outcome = "ok"
+        return result
+    except asyncio.CancelledError:
+        outcome = "cancelled"
+    finally:
+        await pool.release(slot, outcome)

@@ -63,3 +63,15 @@ def test_readme_links_resolve() -> None:
     for target in re.findall(r"\]\(([^)#]+)\)", text):
         if "://" not in target:
             assert (ROOT / target).exists(), f"README links to missing {target}"
+
+
+@pytest.mark.parametrize("module", manifest.load(), ids=lambda m: m.id)
+def test_time_estimates_match_manifest(module: manifest.Module) -> None:
+    def intro(path: Path) -> str:
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"][:4]
+        return " ".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+
+    assert f"teaching {module.teaching_minutes} min" in intro(module.lesson)
+    if module.tasks:
+        assert f"exercises {module.exercise_minutes} min" in intro(module.lesson)
+        assert f"about {module.exercise_minutes} minutes" in intro(module.solutions)

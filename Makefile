@@ -54,5 +54,17 @@ clean: ## Remove the venv and caches (your notebooks are kept)
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
 # ---- grader tools ----
+reset: $(STAMP) ## Restore a fresh exercise notebook; yours goes to notebooks/backups/ (EX=01)
+	@$(PY) -m asynclab.reset $(EX)
+
+watch: $(STAMP) ## Re-grade each time you save your exercise notebook; Ctrl-C stops (MODULE=01)
+	@$(PY) -m asynclab.watch $(if $(MODULE),--module $(MODULE))
+
+soak: $(STAMP) ## Grade the solutions 20 times with busy CPUs; fails on any flaky result
+	$(PY) scripts/soak.py $(if $(MODULE),--module $(MODULE))
 
 # ---- browser tests ----
+
+e2e: $(STAMP) ## Run the browser test: JupyterLab in headless Chromium
+	@test -x /usr/bin/chromium || bash scripts/install_chromium.sh
+	$(PY) -m pytest tests/e2e -q -p no:cacheprovider $(PYTEST_ARGS)

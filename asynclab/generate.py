@@ -18,10 +18,13 @@ Outputs and execution counts are stripped. The course itself is validated on the
 from __future__ import annotations
 
 import argparse
+import copy
 import hashlib
+import json
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 from . import manifest
 
@@ -72,44 +75,95 @@ def strip_markdown(source: str) -> str:
     ).strip("\n")
 
 
-def version_of(nb: object) -> str:
+# Notebooks are read and written with the json module, in exactly the layout nbformat
+# writes (tests/test_grader_tools.py checks this): importing nbformat costs seconds, and
+# the grader needs build() to notice notebooks made from older exercises.
+Notebook = dict[str, Any]
+_SPLIT_MIMES = {"application/javascript", "image/svg+xml"}
+
+
+def _is_json_mime(mime: str) -> bool:
+    return mime == "application/json" or (mime.startswith("application/") and mime.endswith("+json"))
+
+
+def read(path: Path) -> Notebook:
+    """A v4 notebook as nbformat.read(path, as_version=4) gives it: multi-line strings joined."""
+    nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    if not isinstance(nb, dict) or nb.get("nbformat") != 4 or not isinstance(nb.get("cells"), list):
+        raise CourseError(f"{Path(path).name} is not a version 4 Jupyter notebook")
+    for cell in nb["cells"]:
+        if isinstance(cell.get("source"), list):
+            cell["source"] = "".join(cell["source"])
+        for bundle in [*cell.get("attachments", {}).values(), *(
+            o.get("data", {}) for o in cell.get("outputs", []) if o.get("output_type") in ("execute_result", "display_data")
+        )]:
+            for key, value in list(bundle.items()):
+                if not _is_json_mime(key) and isinstance(value, list) and all(isinstance(v, str) for v in value):
+                    bundle[key] = "".join(value)
+        for output in cell.get("outputs", []):
+            if output.get("output_type") and isinstance(output.get("text"), list):
+                output["text"] = "".join(output["text"])
+        cell.get("metadata", {}).pop("trusted", None)
+    for key in ("orig_nbformat", "orig_nbformat_minor", "signature"):
+        nb.get("metadata", {}).pop(key, None)
+    return nb
+
+
+def _dumps(nb: Notebook) -> str:
+    """nbformat.writes(nb): multi-line strings split into lines, sorted keys, one-space indent."""
+    nb = copy.deepcopy(nb)
+    for cell in nb["cells"]:
+        if isinstance(cell.get("source"), str):
+            cell["source"] = cell["source"].splitlines(True)
+        bundles = list(cell.get("attachments", {}).values())
+        for output in cell.get("outputs", []):
+            if output.get("output_type") in ("execute_result", "display_data"):
+                bundles.append(output.get("data", {}))
+            elif output.get("output_type") == "stream" and isinstance(output.get("text"), str):
+                output["text"] = output["text"].splitlines(True)
+        for bundle in bundles:
+            for key, value in list(bundle.items()):
+                if isinstance(value, str) and (key.startswith("text/") or key in _SPLIT_MIMES):
+                    bundle[key] = value.splitlines(True)
+        cell.get("metadata", {}).pop("trusted", None)
+    return json.dumps(nb, indent=1, sort_keys=True, separators=(",", ": "), ensure_ascii=False)
+
+
+def version_of(nb: Notebook) -> str:
     """A short fingerprint of an exercise notebook's stubs, to notice outdated copies."""
-    import nbformat
-
-    digest = hashlib.sha256(nbformat.writes(nb).encode()).hexdigest()  # type: ignore[arg-type]
-    return digest[:12]
+    return hashlib.sha256(_dumps(nb).encode()).hexdigest()[:12]
 
 
-def build(module: manifest.Module):  # -> nbformat.NotebookNode
-    import nbformat
-
-    nb = nbformat.read(module.solutions, as_version=4)
+def build(module: manifest.Module) -> Notebook:
+    """The learner's exercise notebook of ``module``, generated from its solution notebook."""
+    nb = read(module.solutions)
     cells = []
-    for cell in nb.cells:
-        cell = cell.copy()
-        if cell.cell_type == "code":
-            cell.source = stub_code(cell.source)
-            cell.outputs = []
-            cell.execution_count = None
-            cell.metadata = {k: v for k, v in cell.metadata.items() if k in ("tags",)}
-        elif cell.cell_type == "markdown":
-            cell.source = strip_markdown(cell.source)
-            if not cell.source:
+    for i, cell in enumerate(nb["cells"]):
+        cell = dict(cell)
+        if nb.get("nbformat_minor", 0) >= 5 and "id" not in cell:
+            cell["id"] = f"m{module.id}-{i:02d}"  # nbformat would invent a random one
+        if cell["cell_type"] == "code":
+            cell["source"] = stub_code(cell["source"])
+            cell["outputs"] = []
+            cell["execution_count"] = None
+            cell["metadata"] = {k: v for k, v in cell.get("metadata", {}).items() if k in ("tags",)}
+        elif cell["cell_type"] == "markdown":
+            cell["source"] = strip_markdown(cell["source"])
+            if not cell["source"]:
                 continue
         cells.append(cell)
-    banner = nbformat.v4.new_markdown_cell(BANNER.format(module=module.id))
-    banner.id = f"banner-{module.id}"
-    nb.cells = [cells[0], banner, *cells[1:]] if cells else [banner]
-    nb.metadata["asynclab"] = {"module": module.id, "source": f"solutions/{module.solutions.name}"}
-    nb.metadata["asynclab"]["version"] = version_of(nb)
+    banner = {"cell_type": "markdown", "id": f"banner-{module.id}", "metadata": {}, "source": BANNER.format(module=module.id)}
+    nb["cells"] = [cells[0], banner, *cells[1:]] if cells else [banner]
+    nb["metadata"]["asynclab"] = {"module": module.id, "source": f"solutions/{module.solutions.name}"}
+    nb["metadata"]["asynclab"]["version"] = version_of(nb)
     validate(module, nb)
     return nb
 
 
-def validate(module: manifest.Module, nb) -> None:
+def validate(module: manifest.Module, nb: Notebook) -> None:
     """Every task has hints, exactly one stub cell defining its function, and a check cell."""
     problems = []
-    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    code = [c["source"] for c in nb["cells"] if c["cell_type"] == "code"]
     checks = {m for src in code for m in CHECK_CALL.findall(src)}
     for t in module.tasks:
         if not t.hints or any(not h.strip() for h in t.hints):
@@ -125,14 +179,12 @@ def validate(module: manifest.Module, nb) -> None:
         raise CourseError(f"{module.solutions.name}: " + "; ".join(problems))
 
 
-def render(nb) -> str:
-    import nbformat
-
-    return nbformat.writes(nb) + "\n"
+def render(nb: Notebook) -> str:
+    return _dumps(nb) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m asynclab.generate", description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only report stale notebooks")
     args = parser.parse_args(argv)
     stale = []

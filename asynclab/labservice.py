@@ -547,7 +547,7 @@ async def serve(port: int = 0, seed: int = 0) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Run the course's local web service.")
+    parser = argparse.ArgumentParser(prog="python -m asynclab.labservice", description="Run the course's local web service.")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--seed", type=int, default=0, help="default seed for jitter and faults")
     args = parser.parse_args(argv)

@@ -92,6 +92,12 @@ def graded_modules() -> tuple[Module, ...]:
     return tuple(m for m in load() if m.tasks)
 
 
+def select(ids: list[str] | None) -> list[Module]:
+    """The graded modules named by ``ids`` (all of them when None); KeyError if unknown."""
+    chosen = [module(i) for i in ids] if ids else list(graded_modules())
+    return [m for m in chosen if m.tasks]
+
+
 def readme_table() -> str:
     """The module table of the README, rendered from the manifest."""
     rows = [

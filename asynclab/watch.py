@@ -78,10 +78,9 @@ def main(argv: list[str] | None = None) -> int:
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(errors="replace")
     try:
-        modules = [manifest.module(m) for m in args.module] if args.module else list(manifest.graded_modules())
+        modules = manifest.select(args.module)
     except KeyError as exc:
         parser.error(str(exc.args[0]))
-    modules = [m for m in modules if m.tasks]
     if not modules:
         parser.error("that module has no exercises")
     if args.notebook and len(modules) != 1:

@@ -9,6 +9,8 @@ STAMP := $(VENV)/.installed
 MODULE ?=
 EX ?=
 PYTEST_ARGS ?=
+# Extra JupyterLab options, e.g. LAB_ARGS=--no-browser. Root (containers, Binder) needs --allow-root.
+LAB_ARGS ?= $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
 
 .DEFAULT_GOAL := help
 .PHONY: help install lab test check exercises reset watch lint e2e soak clean
@@ -32,7 +34,7 @@ install: $(STAMP) ## Create .venv (if needed) and install the course and its dep
 
 lab: $(STAMP) ## Register the kernel and open JupyterLab on the welcome notebook
 	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (Async Python Patterns)" >/dev/null
-	$(BIN)/jupyter lab notebooks/00_welcome.ipynb
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 $(LAB_ARGS) notebooks/00_welcome.ipynb
 
 check: $(STAMP) ## Grade your exercise notebooks and print the scoreboard (MODULE=01 for one)
 	@$(PY) -m asynclab.grade $(if $(MODULE),--module $(MODULE))

@@ -39,15 +39,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import manifest
+from . import manifest, paths
 from .checking import (  # OUTPUT_LIMIT: characters of output kept per cell; the rest is dropped
     GRADING,
     ICONS,
     OUTPUT_LIMIT,
     RESULT_MIME,
     Outcome,
-    _mark_seen,
-    next_hint,
+    hints_seen,
     task_timeout,
 )
 from .generate import CHECK_CALL, defines
@@ -332,7 +331,7 @@ def grade_notebook(
     module: manifest.Module, path: Path | None = None, *, only: tuple[str, ...] | None = None
 ) -> Report:
     """Grade one module's notebook (or ``path``); ``only`` limits it to some task ids."""
-    path = Path(path or module.exercises)
+    path = Path(path or paths.learner_notebook(module))
     tasks = [t for t in module.tasks if only is None or t.id in only]
     started = time.monotonic()
     notes: list[str] = []
@@ -437,14 +436,28 @@ def _blame_earlier_cell(result: Outcome, t: manifest.Task, cells: list[str], bro
 
 
 # --------------------------------------------------------------------------- output
+def _hint_lines(task_id: str) -> list[str]:
+    try:
+        hints = manifest.task(task_id).hints
+    except KeyError:  # a report for a task the manifest no longer has
+        return []
+    seen = min(hints_seen(task_id), len(hints))
+    lines = [f"        hint {seen}/{len(hints)} (asked for earlier): {hints[seen - 1]}"] if seen else []
+    if seen < len(hints):
+        more = "another hint is" if seen else "a hint is"
+        lines.append(f'        {more} available: run hint("{task_id}") in the notebook.')
+    return lines
+
+
 def _bar(fraction: float, width: int = 24) -> str:
     done = round(fraction * width)
     return "[" + "#" * done + "." * (width - done) + "]"
 
 
-def scoreboard(reports: list[Report], *, remember_hints: bool = True) -> str:
-    """The learner's scoreboard; a task that failed shows its next unseen hint (and, with
-    ``remember_hints``, marks it seen, so the next run shows the one after)."""
+def scoreboard(reports: list[Report], *, show_hints: bool = True) -> str:
+    """The learner's scoreboard. Grading never uses up a hint: a task that did not pass shows
+    the last hint the learner already asked for with ``hint()`` in the notebook, and says
+    whether another one is available."""
     lines = ["", "Async Python Patterns: scoreboard", ""]
     earned = points = passed = total = 0
     for r in reports:
@@ -460,14 +473,8 @@ def scoreboard(reports: list[Report], *, remember_hints: bool = True) -> str:
             lines.append(f"        {o.status}, {o.earned}/{o.points} points: {o.message}")
             for note in o.notes:
                 lines.append(f"        note: {note}")
-            if o.status in ("failed", "error", "timed out"):
-                try:
-                    n, k, text = next_hint(o.task)
-                except KeyError:  # a report for a task the manifest no longer has
-                    continue
-                if remember_hints:
-                    _mark_seen(o.task, n)
-                lines.append(f"        hint {n}/{k}: {text}")
+            if show_hints and o.status in ("failed", "error", "timed out"):
+                lines.extend(_hint_lines(o.task))
         lines.append("")
         earned += r.earned
         points += r.points
@@ -584,7 +591,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--csv", type=Path, help="CSV summary, one row per notebook (default with --class-dir: DIR/grades.csv)")
     parser.add_argument("--json", type=Path, help="also write a machine-readable report here")
     parser.add_argument("--junit", type=Path, help="also write a JUnit XML report here (a test case per task)")
-    parser.add_argument("--no-hints", action="store_true", help="do not show or advance hints")
+    parser.add_argument("--no-hints", action="store_true", help="do not show hints on the scoreboard (grading never uses one up)")
     args = parser.parse_args(argv)
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(errors="replace")
@@ -617,13 +624,13 @@ def main(argv: list[str] | None = None) -> int:
     reports = []
     try:
         for m in modules:
-            path = args.notebook[0] if args.notebook else m.exercises
+            path = args.notebook[0] if args.notebook else paths.learner_notebook(m)
             print(f"grading module {m.id} ({path.name}) in a fresh kernel...", flush=True)
             reports.append(grade_notebook(m, path))
     except KeyboardInterrupt:
         print("\nGrading stopped (Ctrl-C); nothing was changed.")
         return 130
-    print(scoreboard(reports, remember_hints=not args.no_hints))
+    print(scoreboard(reports, show_hints=not args.no_hints))
     _write_reports(args, reports)
     if args.csv:
         write_csv(args.csv, [(_learner_name(Path(r.notebook), manifest.module(r.module)), r) for r in reports])
@@ -655,5 +662,19 @@ def _write_reports(args: argparse.Namespace, reports: list[Report], learners: li
         args.junit.write_text(to_junit(reports, learners), encoding="utf-8")
 
 
+def _installed() -> bool:
+    """The grader needs the course's environment; a plain system Python lacks it."""
+    try:
+        import jupyter_client  # noqa: F401
+    except ImportError:
+        print(
+            f"This Python ({sys.executable}) does not have the course installed. Run `make check` "
+            "instead, or `.venv/bin/python -m asynclab.grade` from the course folder.",
+            file=sys.stderr,
+        )
+        return False
+    return True
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main() if _installed() else 2)

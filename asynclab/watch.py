@@ -54,7 +54,7 @@ def watch(
             print(f"{clear}[{started}] grading {path.name}...", file=out, flush=True)
             report = grade(module, path)
             grades += 1
-            print(scoreboard([report], remember_hints=False), file=out)
+            print(scoreboard([report], show_hints=True), file=out)
             print(f"\nWatching {', '.join(p.name for _, p in targets)}: save to re-grade, Ctrl-C to stop.", file=out, flush=True)
             if max_grades is not None and grades >= max_grades:
                 return grades

@@ -141,21 +141,27 @@ def test_reset_refuses(args: list[str], message: str, capsys: pytest.CaptureFixt
 
 
 # --------------------------------------------------------------------------- hints
-def test_scoreboard_reveals_hints_one_by_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ASYNCLAB_HINTS", str(tmp_path / "hints.json"))
+def test_grading_never_uses_up_a_hint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = tmp_path / "hints.json"
+    monkeypatch.setenv("ASYNCLAB_HINTS", str(store))
     monkeypatch.delenv(checking.GRADING, raising=False)
     report = fake_report(statuses=("failed", "passed", "passed", "passed"))
     hints = MODULE.tasks[0].hints
-    seen = []
-    for _ in range(len(hints) + 1):
+    for _ in range(3):  # grading again and again reveals nothing and uses nothing up
         board = grade.scoreboard([report])
-        seen.append([line.strip() for line in board.splitlines() if line.strip().startswith("hint ")])
-    assert seen == [[f"hint {n}/{len(hints)}: {hints[n - 1]}"] for n in [*range(1, len(hints) + 1), len(hints)]]
-    monkeypatch.setenv("ASYNCLAB_HINTS", str(tmp_path / "other.json"))
-    for _ in range(2):  # watch mode: shows the next hint without using it up
-        assert f"hint 1/{len(hints)}" in grade.scoreboard([report], remember_hints=False)
-    checking.hint("1.1")  # the notebook's hint() uses it up...
-    assert f"hint 2/{len(hints)}" in grade.scoreboard([report])  # ...so the scoreboard moves on
+        assert 'a hint is available: run hint("1.1")' in board
+        assert not any(h in board for h in hints)
+    assert not store.exists()
+    checking.hint("1.1")  # the learner asks in the notebook...
+    board = grade.scoreboard([report])
+    assert f"hint 1/{len(hints)} (asked for earlier): {hints[0]}" in board  # ...and sees it again here
+    assert hints[1] not in board and "another hint is available" in board
+    for _ in range(len(hints)):
+        checking.hint("1.1")
+    board = grade.scoreboard([report])
+    assert f"hint {len(hints)}/{len(hints)}" in board and "available" not in board
+    quiet = grade.scoreboard([report], show_hints=False).splitlines()
+    assert not [line for line in quiet if line.strip().startswith(("hint ", "a hint", "another hint"))]
 
 
 def test_hints_survive_a_damaged_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:

@@ -6,9 +6,11 @@ and "process" each for ``--job-seconds`` (an ``asyncio.sleep`` standing in for r
 Shutdown, on the first signal:
 1. stop taking new work (the producer is cancelled);
 2. give the workers ``--grace`` seconds to finish the job in their hands;
-3. cancel the workers still busy after that: their ``finally`` blocks put the interrupted
-   job back on the queue, to be done after a restart;
-4. report what was done and what was interrupted, and exit with status 0.
+3. cancel the workers still busy after that: their ``except asyncio.CancelledError`` blocks
+   put the interrupted job back on the queue, to be done after a restart, and re-raise; this
+   wait is bounded too, so a task that ignores its cancellation cannot hang the exit;
+4. report what was done, what was interrupted and what would not stop, and exit with status 0
+   (1 if some task would not stop).
 
 A second signal during the grace period skips the wait and cancels at once.
 
@@ -30,6 +32,7 @@ import sys
 import time
 
 START = time.perf_counter()
+CLEANUP_SECONDS = 2.0  # how long cancelled tasks get for their cleanup before we give up
 
 
 def say(message: str) -> None:
@@ -116,7 +119,8 @@ async def main(workers: int, job_seconds: float, grace: float) -> int:
         say(f"cancelling the workers still busy: {', '.join(t.get_name() for t in still_busy)}")
         for task in still_busy:
             task.cancel()
-    await asyncio.gather(producer, *pool, all_finished, second, return_exceptions=True)
+    # Bounded as well: a task that swallowed its cancellation must not hang the exit.
+    _, stuck = await asyncio.wait([producer, *pool, all_finished, second], timeout=CLEANUP_SECONDS)
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.remove_signal_handler(sig)
 
@@ -124,6 +128,9 @@ async def main(workers: int, job_seconds: float, grace: float) -> int:
     say(f"report: jobs done {sorted(service.done)}; interrupted and put back: "
         f"{sorted(service.interrupted) or 'none'}; waiting in the queue for the next start: "
         f"{service.jobs.qsize()}")
+    if stuck:
+        say(f"NOT stopped after {CLEANUP_SECONDS}s: {', '.join(t.get_name() for t in stuck)}")
+        return 1
     say("clean exit")
     return 0
 

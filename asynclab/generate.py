@@ -33,9 +33,10 @@ MD_BEGIN, MD_END = "<!-- BEGIN SOLUTION -->", "<!-- END SOLUTION -->"
 CHECK_CALL = re.compile(r"check\(\s*[\"'](\d+\.\d+)[\"']\s*\)")
 BANNER = (
     "> **Exercise notebook.** Write your code where it says `# YOUR CODE HERE`, run the "
-    "`check` cell under each task for instant feedback, and run `make check` (or "
-    "`python -m asynclab.grade`) for the scoreboard. Stuck? `hint(\"N.M\")` reveals hints one "
-    "at a time. To start a task over: `make reset EX={module}`."
+    "`check` cell under each task for instant feedback, and run `make check` in a terminal "
+    "for the scoreboard. Stuck? `hint(\"N.M\")` reveals hints one at a time. To start over: "
+    "`make reset MODULE={module}` restores the **whole notebook** as it was handed out, after "
+    "saving your copy in `notebooks/backups/`; then use *File → Reload Notebook from Disk* here."
 )
 
 

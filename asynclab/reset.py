@@ -1,10 +1,11 @@
 """Start an exercise notebook over: save the learner's copy, restore a fresh one.
 
-    python -m asynclab.reset 01          # or: make reset EX=01
+    python -m asynclab.reset 01          # or: make reset MODULE=01
 
-The fresh notebook is generated from the solutions, exactly as ``make exercises`` does.
-Your copy is first saved as ``notebooks/backups/<name>.<timestamp>.ipynb`` (never
-overwritten, ignored by git), so nothing you wrote is lost.
+The whole notebook is restored as it was handed out (generated from the solutions, exactly
+as ``make exercises`` does). Your copy is first saved as
+``notebooks/backups/<name>.<timestamp>.ipynb`` (never overwritten, ignored by git), so
+nothing you wrote is lost. Nothing else is touched: hints you asked for stay revealed.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ import sys
 import time
 from pathlib import Path
 
-from . import manifest
+from . import manifest, paths
 from .generate import build, render
 
-USAGE = "Usage: make reset EX=01   (or: python -m asynclab.reset 01)"
+USAGE = "Usage: make reset MODULE=01   (or: python -m asynclab.reset 01)"
 
 
 def _exercises() -> str:
@@ -38,10 +39,11 @@ def backup_path(target: Path, backups: Path, now: float | None = None) -> Path:
 
 
 def reset(module: manifest.Module, target: Path | None = None, backups: Path | None = None) -> Path | None:
-    """Restore ``target`` (the module's exercise notebook) and return where the old copy was
-    saved, or None when there was nothing to save (no file, or already fresh)."""
-    target = Path(target or module.exercises)
-    backups = Path(backups or target.parent / "backups")
+    """Restore ``target`` (the learner's copy of the module's exercise notebook) and return
+    where the old copy was saved, or None when there was nothing to save (no file, or
+    already fresh)."""
+    target = Path(target or paths.learner_notebook(module))
+    backups = Path(backups or target.parent / "backups")  # paths.backups_dir for the learner's copy
     fresh = render(build(module)).encode("utf-8")
     saved = None
     if target.exists():
@@ -57,7 +59,10 @@ def reset(module: manifest.Module, target: Path | None = None, backups: Path | N
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m asynclab.reset", description="Restore a fresh exercise notebook; yours is kept in notebooks/backups/.")
+    parser = argparse.ArgumentParser(
+        prog="python -m asynclab.reset",
+        description="Restore the whole exercise notebook as it was handed out; yours is saved first in notebooks/backups/.",
+    )
     parser.add_argument("module", nargs="?", help="the module whose exercises to restore, e.g. 01")
     args = parser.parse_args(argv)
     if not args.module:
@@ -71,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     if not module.tasks:
         print(f"Module {module.id} has no exercise notebook. Exercise notebooks: {_exercises()}.")
         return 2
-    target = module.exercises
+    target = paths.learner_notebook(module)
     existed = target.exists()
     saved = reset(module)
     rel = target.relative_to(manifest.ROOT) if target.is_relative_to(manifest.ROOT) else target
@@ -82,8 +87,8 @@ def main(argv: list[str] | None = None) -> int:
         kept = saved.relative_to(manifest.ROOT) if saved.is_relative_to(manifest.ROOT) else saved
         print(f"Saved your copy as {kept}.")
     print(
-        f"Restored a fresh {rel}. If it is open in JupyterLab, use File > Reload Notebook from "
-        "Disk (do not save the old one over it)."
+        f"Restored a fresh {rel}. The whole notebook is as it was handed out; if it is open in "
+        "JupyterLab, use File > Reload Notebook from Disk (do not save the old one over it)."
     )
     return 0
 

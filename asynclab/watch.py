@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from . import manifest
+from . import manifest, paths
 from .grade import Report, grade_notebook, scoreboard
 
 Stamp = tuple[int, int] | None
@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("that module has no exercises")
     if args.notebook and len(modules) != 1:
         parser.error("--notebook needs exactly one --module")
-    targets = [(m, args.notebook or m.exercises) for m in modules]
+    targets = [(m, args.notebook or paths.learner_notebook(m)) for m in modules]
     try:
         watch(targets, interval=args.interval)
     except KeyboardInterrupt:

@@ -17,6 +17,7 @@ import ctypes
 import difflib
 import gc
 import importlib
+import importlib.util
 import inspect
 import json
 import linecache
@@ -24,6 +25,7 @@ import os
 import re
 import signal
 import sys
+import sysconfig
 import threading
 import time
 import traceback
@@ -38,12 +40,22 @@ GRADING = "ASYNCLAB_GRADING"  # set by the grader: inline check() cells become n
 STRICT = "ASYNCLAB_STRICT"  # set in tests: check() raises when a task does not pass
 BLOCK_LIMIT = 0.25  # seconds the loop may stall before we call it blocked (holds on a busy 2-core box)
 OUTPUT_LIMIT = 20_000  # characters of output a check lets through from the learner's code
+CANCEL_GRACE = 1.0  # seconds a task the learner cancelled may take to finish cancelling
+BUSY_CPU = 0.5  # a run that used more CPU than this (s) on the loop's thread...
+BUSY_SHARE = 0.6  # ...and more than this share of its wall time was busy-waiting
 MESSAGE_LIMIT = 2_000  # characters of an outcome's message (a huge repr must not flood the scoreboard)
 
 
 # --------------------------------------------------------------------------- outcomes
 class CheckFailed(Exception):
-    """The learner's code ran but did the wrong thing; the message says what and what next."""
+    """The learner's code ran but did the wrong thing; the message says what and what next.
+
+    ``hint``: a hint for the very mistake the check recognised; ``hint()`` shows it first.
+    """
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.hint = hint
 
 
 class NotAttempted(Exception):
@@ -78,6 +90,7 @@ class Outcome:
     points: int
     earned: int
     notes: list[str] = field(default_factory=list)
+    hint: str = ""  # a hint for the mistake the check recognised, shown by hint() on request
 
     @property
     def passed(self) -> bool:
@@ -253,35 +266,150 @@ class LoopWatch:
         self._watchdog.join(timeout=1)
 
 
+_ASYNCIO_DIR = os.path.dirname(asyncio.__file__)
+_OWN_DIRS = tuple(
+    os.path.dirname(os.path.abspath(p)) + os.sep
+    for p in (__file__, getattr(importlib.util.find_spec("exercises_tests"), "origin", None) or __file__)
+)
+_LIBRARY_DIRS = tuple(
+    {os.path.abspath(sysconfig.get_paths()[k]) + os.sep for k in ("stdlib", "platstdlib", "purelib", "platlib")}
+)
+
+
+def _created_by_learner(frame: Any) -> bool:
+    """Whether the code that asked for a new task is the learner's: the first frame outside
+    asyncio (gather, TaskGroup, as_completed...) and this module is in a notebook cell or in
+    a file of the learner's own; library code (aiohttp) and the checks are not."""
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if not (filename.startswith(_ASYNCIO_DIR) or filename == __file__):
+            if _is_learner_frame(filename):
+                return True
+            path = os.path.abspath(filename)
+            return not path.startswith(_OWN_DIRS + _LIBRARY_DIRS) and not filename.startswith("<")
+        frame = frame.f_back
+    return False
+
+
 class _TaskRecorder:
-    """Records the tasks the learner's code creates (via a task factory)."""
+    """Records the tasks the learner's code creates (via a task factory), and counts the
+    aiohttp sessions it opens."""
 
     def __init__(self) -> None:
         self.tasks: list[asyncio.Task[Any]] = []
+        self.sessions = 0
         self._loop = asyncio.get_running_loop()
         self._previous = self._loop.get_task_factory()
+        self._session_init: Any = None
 
     def _factory(self, loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> Any:
         if self._previous is not None:
             t = self._previous(loop, coro, **kwargs)
         else:
             t = asyncio.Task(coro, loop=loop, **kwargs)
-        if _learner.get():
+        if _learner.get() and _created_by_learner(sys._getframe(1)):
             self.tasks.append(t)
         return t
 
     def __enter__(self) -> _TaskRecorder:
         self._loop.set_task_factory(self._factory)
+        aiohttp = sys.modules.get("aiohttp")
+        if aiohttp is not None:
+            original = aiohttp.ClientSession.__init__
+            recorder = self
+
+            def counting_init(session: Any, *args: Any, **kwargs: Any) -> None:
+                if _learner.get():
+                    recorder.sessions += 1
+                original(session, *args, **kwargs)
+
+            self._session_init = original
+            aiohttp.ClientSession.__init__ = counting_init
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._loop.set_task_factory(self._previous)
+        if self._session_init is not None:
+            sys.modules["aiohttp"].ClientSession.__init__ = self._session_init
 
 
 def _describe_task(t: asyncio.Task[Any]) -> str:
     coro = t.get_coro()
     name = getattr(coro, "__qualname__", None) or t.get_name()
     return f"{name}()"
+
+
+def _waiting_at(t: asyncio.Task[Any]) -> tuple[str, str]:
+    """(where in the learner's code a suspended task is, what it waits for there), read from
+    its chain of awaits: e.g. ("worker(), line 7: `url = await todo.get()`", "Queue.get")."""
+    frames = []
+    obj: Any = t.get_coro()
+    for _ in range(100):
+        if inspect.iscoroutine(obj):
+            frame, obj = obj.cr_frame, obj.cr_await
+        elif inspect.isgenerator(obj):
+            frame, obj = obj.gi_frame, obj.gi_yieldfrom
+        elif type(obj).__name__ == "async_generator_asend":
+            break
+        else:
+            break
+        if frame is None:
+            break
+        frames.append(frame)
+    where = what = ""
+    for i, frame in enumerate(frames):
+        code = frame.f_code
+        if _is_learner_frame(code.co_filename):
+            line = linecache.getline(code.co_filename, frame.f_lineno).strip()
+            where = f"{code.co_name}(), line {frame.f_lineno}" + (f": `{line[:80]}`" if line else "")
+            what = ""
+            if i + 1 < len(frames):  # what the learner's line awaits: asyncio's Queue.get, or a library
+                callee = frames[i + 1].f_code
+                if callee.co_filename.startswith(_ASYNCIO_DIR):
+                    what = getattr(callee, "co_qualname", callee.co_name) + "()"
+                else:
+                    module = frames[i + 1].f_globals.get("__name__", "")
+                    what = f"{module.split('.')[0]} ({getattr(callee, 'co_qualname', callee.co_name)})"
+    return where or _describe_task(t), what
+
+
+# What a task stuck in one of asyncio's waits is usually missing.
+_STUCK_ADVICE = {
+    "Queue.join": "`queue.join()` returns only when every item taken with get() was marked done: "
+    "call `queue.task_done()` once per item (in a `finally:`, so that an error cannot skip it).",
+    "Queue.get": "`await queue.get()` waits until something is put in the queue: does anything "
+    "still put items, or tell the consumers to stop (a sentinel per consumer, or cancel them)?",
+    "Queue.put": "`await queue.put()` waits while the queue is full: is anyone still taking items out?",
+    "Event.wait": "`await event.wait()` returns only once someone calls `event.set()`.",
+    "Condition.wait": "`await condition.wait()` returns only after a `notify()` on the same condition.",
+    "Semaphore.acquire": "a semaphore with no free slot: was every slot released (`async with sem:`, "
+    "or `release()` in a `finally:`)?",
+    "Lock.acquire": "a lock that nobody releases: take it with `async with lock:`.",
+    "Barrier.wait": "a barrier waits until enough tasks reach it.",
+}
+
+
+def _stuck_report(tasks: list[asyncio.Task[Any]], limit: int = 4) -> str:
+    """Where the given (suspended) tasks were waiting, in words, with advice for the usual
+    suspects; '' when none of them is waiting in the learner's code."""
+    lines: list[str] = []
+    advice: list[str] = []
+    for t in tasks:
+        if t.done():
+            continue
+        where, what = _waiting_at(t)
+        lines.append(f"{where}" + (f", waiting in {what}" if what else ""))
+        for key, text in _STUCK_ADVICE.items():
+            if what.removesuffix("()") == key and text not in advice:
+                advice.append(text)
+    if not lines:
+        return ""
+    counted = collections.Counter(lines)
+    shown = [f"{w} (x{n})" if n > 1 else w for w, n in list(counted.items())[:limit]]
+    more = f"; and {len(counted) - limit} more" if len(counted) > limit else ""
+    return "Where your tasks were waiting: " + "; ".join(shown) + more + "." + (
+        " " + " ".join(advice) if advice else ""
+    )
 
 
 # --------------------------------------------------------------------------- guards
@@ -315,6 +443,91 @@ def _describe(exc: BaseException, limit: int = 300) -> str:
     if len(text) > limit:
         text = text[:limit] + "..."
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _leaves(exc: BaseException) -> list[BaseException]:
+    """The exceptions inside a (nested) exception group; [exc] for a plain exception."""
+    if isinstance(exc, BaseExceptionGroup):
+        return [leaf for inner in exc.exceptions for leaf in _leaves(inner)]
+    return [exc]
+
+
+def _learner_line(exc: BaseException) -> str:
+    """' (at line N of your cell: `code`)' for the deepest frame of the learner's code in the
+    exception's traceback; cell line numbers are the ones JupyterLab shows."""
+    found = ""
+    for fs in traceback.extract_tb(exc.__traceback__):
+        if _is_learner_frame(fs.filename):
+            line = (fs.line or "").strip()
+            found = f" (in {fs.name}(), line {fs.lineno} of its cell" + (f": `{line[:80]}`)" if line else ")")
+    return found
+
+
+def _explain(exc: BaseException) -> str:
+    """Plain words for the classic asyncio mistakes an exception reveals; '' if none."""
+    text = str(exc)
+    if isinstance(exc, RuntimeError) and (
+        "cannot reuse already awaited coroutine" in text or "coroutine is being awaited already" in text
+    ):
+        return (
+            "A coroutine object runs only once, so it cannot be awaited twice or by two callers. "
+            "To share one operation, wrap it in a task (`asyncio.create_task(coro)`) and await the "
+            "task as often as you like."
+        )
+    if isinstance(exc, asyncio.InvalidStateError):
+        return (
+            "A task's result was read before the task had finished. Inside an "
+            "`async with asyncio.TaskGroup()` block the tasks are still running: read "
+            "`task.result()` after the block has ended, or `await` the task."
+        )
+    if isinstance(exc, RuntimeError) and ("Session is closed" in text or "Connector is closed" in text):
+        return (
+            "A request ran after its ClientSession was closed: a task outlived the "
+            "`async with aiohttp.ClientSession()` block. Await every task (or cancel and await "
+            "it) before the block ends."
+        )
+    return ""
+
+
+def describe_error(exc: BaseException) -> str:
+    """What the learner's code raised, in words: an ExceptionGroup shows the exceptions inside
+    it, the classic mistakes are named, and the learner's line is given."""
+    head = _describe(exc) + _learner_line(exc)
+    if isinstance(exc, BaseExceptionGroup):
+        leaves = _leaves(exc)
+        inside = "; ".join(_describe(e, 200) + _learner_line(e) for e in leaves[:3])
+        more = f" and {len(leaves) - 3} more" if len(leaves) > 3 else ""
+        head = (
+            f"{type(exc).__name__} with {len(leaves)} exception(s) inside: {inside}{more}. When a "
+            "task in a TaskGroup fails, the group cancels its other tasks and raises an "
+            "ExceptionGroup of the failures: handle the failures you expect inside each task, or "
+            "around the group with `except*`."
+        )
+        explained = next((e for e in map(_explain, leaves) if e), "")
+    else:
+        explained = _explain(exc)
+    return f"{head} {explained}".strip()
+
+
+def _awaitable_inside(result: Any) -> Any:
+    """The result itself or an element of it (one level deep) that is an un-awaited awaitable."""
+    if inspect.isawaitable(result):
+        return result
+    if isinstance(result, (list, tuple, set)):
+        values: Any = result
+    elif isinstance(result, dict):
+        values = result.values()
+    else:
+        return None
+    return next((v for v in values if inspect.isawaitable(v)), None)
+
+
+def _discard(awaitable: Any) -> None:
+    """Close an un-awaited coroutine or cancel a future, so nothing warns about it later."""
+    if inspect.iscoroutine(awaitable):
+        awaitable.close()
+    elif isinstance(awaitable, asyncio.Future):
+        awaitable.cancel()
 
 
 def _shorten(message: str, limit: int = MESSAGE_LIMIT) -> str:
@@ -412,6 +625,7 @@ class CheckContext:
         self.namespace = namespace
         self._lab: Any = None
         self.notes: list[str] = []
+        self.last = RunInfo()
 
     @property
     def lab(self) -> Any:
@@ -447,9 +661,10 @@ class CheckContext:
             )
         return obj
 
-    def expect(self, condition: object, message: str) -> None:
+    def expect(self, condition: object, message: str, hint: str = "") -> None:
+        """Fail with ``message`` unless ``condition``; ``hint`` is the hint for this mistake."""
         if not condition:
-            raise CheckFailed(message)
+            raise CheckFailed(message, hint)
 
     async def run(
         self,
@@ -458,39 +673,59 @@ class CheckContext:
         timeout: float | None = None,  # noqa: ASYNC109 - a limit for the learner's code
         allow_blocking: bool = False,
         allow_leaks: bool = False,
+        allow_busy: bool = False,
+        allow_awaitable: bool = False,
     ) -> Any:
         """Run the learner's coroutine as its own task and judge how it behaved.
 
-        Raises NotAttempted, TimedOut, LearnerError or CheckFailed (blocked loop, tasks
-        left running); returns the coroutine's result otherwise. What the code prints is
-        cut after OUTPUT_LIMIT characters, so a print in a hot loop cannot flood the notebook.
+        Raises NotAttempted, TimedOut, LearnerError or CheckFailed; returns the coroutine's
+        result otherwise. On every exit path (a value, an exception, a timeout) the tasks the
+        learner's code created are looked at: one still running that the learner did not
+        cancel is a leak; one that was cancelled must end cancelled (not carry on, return or
+        raise something else). A blocked loop, a busy-waiting coroutine (CPU time close to the
+        time it waited) and a returned awaitable (a missing `await`) fail too. What the code
+        prints is cut after OUTPUT_LIMIT characters. ``self.last`` says what the run did.
         """
         name = getattr(coro, "__qualname__", "your function")
         timeout = timeout if timeout is not None else task_timeout(self.task)
+        self.last = RunInfo()
         with (
             _LimitedOutput(OUTPUT_LIMIT) as output,
             _TaskRecorder() as recorder,
             LoopWatch(runaway_after=timeout) as watch,
         ):
+            cpu0, wall0 = time.thread_time(), time.monotonic()
             token = _learner.set(True)  # tasks created from here on are the learner's
             try:
                 learner = asyncio.ensure_future(_guarded(coro))
             finally:
                 _learner.reset(token)
             done, _ = await asyncio.wait({learner}, timeout=timeout)
+            cpu, wall = time.thread_time() - cpu0, time.monotonic() - wall0
             if not done:
+                where = _stuck_report([learner, *recorder.tasks])
                 for t in [learner, *recorder.tasks]:
                     t.cancel()
-                await asyncio.wait({learner}, timeout=1)
+                await asyncio.wait({learner, *recorder.tasks}, timeout=1)
                 stuck = "" if learner.done() else (
-                    " It also ignored being cancelled (does it catch CancelledError without "
-                    "raising it again?), so it may still be running: restart the kernel to stop it."
+                    " It also ignored being cancelled (does it catch CancelledError, with a bare "
+                    "`except:` or `except BaseException:`, without raising it again?), so it may "
+                    "still be running: restart the kernel to stop it."
+                )
+                generic = (
+                    "Is it awaiting something that never happens (an Event nobody sets, a queue "
+                    "nobody fills), or looping forever?"
                 )
                 raise TimedOut(
                     f"{name}() was still running after {timeout:g} s and was cancelled. "
-                    "Is it awaiting something that never happens (an Event nobody sets, "
-                    f"a queue nobody fills), or looping forever?{stuck}"
+                    f"{where or generic}{stuck}"
                 )
+        self.last = RunInfo(
+            tasks=[_describe_task(t) for t in recorder.tasks],
+            sessions=recorder.sessions,
+            cpu=cpu,
+            wall=wall,
+        )
         if output.cut:
             self.notes.append(
                 f"{name}() printed {output.written:,} characters; only the first "
@@ -499,32 +734,44 @@ class CheckContext:
         try:
             result = learner.result()
         except NotImplementedError:
+            await self._settle(recorder.tasks, name, allow_leaks=True)
             raise NotAttempted(
                 f"{name}() still raises NotImplementedError: replace the stub "
                 "(`# YOUR CODE HERE` / `raise NotImplementedError`) with your code."
             ) from None
         except _Runaway:
+            await self._settle(recorder.tasks, name, allow_leaks=True)
             raise TimedOut(
                 f"{name}() blocked the event loop for more than {timeout:g} s "
                 f"({watch.where or 'in your code'}) and was stopped: a loop that never ends? "
                 "Inside a coroutine every wait must be an `await`."
             ) from None
         except (CheckFailed, NotAttempted, LearnerError, TimedOut):
+            await self._settle(recorder.tasks, name, allow_leaks=True)
             raise
         except _Exited as exc:
+            await self._settle(recorder.tasks, name, allow_leaks=True)
             raise LearnerError(_exit_message(name, exc.__cause__)) from None
         except asyncio.CancelledError:
-            raise LearnerError(f"{name}() was cancelled from inside: it raised CancelledError.") from None
+            await self._settle(recorder.tasks, name, allow_leaks=True)
+            raise LearnerError(
+                f"{name}() ended with CancelledError although nobody cancelled it: did it await a "
+                "task that was cancelled, or raise CancelledError itself?"
+            ) from None
         except MemoryError:
+            await self._settle(recorder.tasks, name, allow_leaks=True)
             raise LearnerError(
                 f"{name}() ran out of memory (MemoryError). Does something grow without end, "
                 "such as a list filled in a loop that never stops?"
             ) from None
         except Exception as exc:
-            raise LearnerError(f"{name}() raised {_describe(exc)}") from exc
+            # Tasks left behind on the error path are a defect of their own.
+            await self._settle(recorder.tasks, name, allow_leaks=allow_leaks, after=f"raised {_describe(exc, 120)}")
+            raise LearnerError(f"{name}() raised {describe_error(exc)}") from exc
         # A stall counts only if the watchdog caught the loop's thread inside the learner's
         # code: a kernel that merely waited for a busy CPU is not the learner's fault.
         if watch.max_stall >= BLOCK_LIMIT and watch.where is not None and not allow_blocking:
+            await self._settle(recorder.tasks, name, allow_leaks=True)
             where = f" {watch.where}" if watch.where else ""
             advice = (
                 "Printing that much takes time too: print a summary, or every 1000th line."
@@ -536,25 +783,114 @@ class CheckContext:
                 f"{name}() blocked the event loop for {watch.max_stall:.2f} s{where}. Nothing else "
                 f"can run meanwhile. {advice}"
             )
-        await self._settle(recorder.tasks, allow_leaks)
+        await self._settle(recorder.tasks, name, allow_leaks=allow_leaks)
+        # Only the learner's own coroutine is judged here: a check's driver coroutine may
+        # return tasks on purpose, and calls ctx.no_awaitable() on what the learner returned.
+        if not allow_awaitable and _is_learner_frame(getattr(getattr(coro, "cr_code", None), "co_filename", "")):
+            self.no_awaitable(result, name)
+        if not allow_busy and cpu > BUSY_CPU and cpu > BUSY_SHARE * wall:
+            raise CheckFailed(
+                f"{name}() kept the CPU busy while it waited: {cpu:.2f} s of CPU time in "
+                f"{wall:.2f} s. Polling in a loop (`while not done: await asyncio.sleep(0)`) "
+                "wastes a core; await the thing itself instead (an Event, queue.get(), a task, "
+                "asyncio.wait)."
+            )
         return result
 
-    async def _settle(self, tasks: list[asyncio.Task[Any]], allow_leaks: bool) -> None:
+    def no_awaitable(self, result: Any, name: str) -> None:
+        """Fail when ``result`` (or an element of it) is an un-awaited awaitable: the classic
+        missing `await`. Called by ctx.run for the learner's own coroutine; a check's driver
+        coroutine calls it on the values the learner's calls returned."""
+        pending = _awaitable_inside(result)
+        if pending is None:
+            return
+        _discard(pending)
+        what = "returned" if pending is result else "returned a collection holding"
+        raise CheckFailed(
+            f"{name}() {what} {type(pending).__name__} object(s) instead of results: a missing "
+            "`await`? Calling a coroutine function only creates the coroutine; `await` it "
+            "(or await asyncio.gather(...) of them) to get its value."
+        )
+
+    async def _settle(
+        self, tasks: list[asyncio.Task[Any]], name: str, *, allow_leaks: bool, after: str = "returned"
+    ) -> None:
+        """Judge the tasks the learner's code created, once its function has ended.
+
+        Not done and never cancelled: a leak (closing a session makes their requests fail, but
+        does not stop them). Cancelled but not yet done: they get a moment to finish, and must
+        end cancelled. Ended with an exception nobody retrieved: reported. Whatever is still
+        running at the end is cancelled, so nothing spills into the next scenario.
+        """
         pending = [t for t in tasks if not t.done()]
-        if pending:
-            await asyncio.wait(pending, timeout=0.5)
-        leaked = [t for t in tasks if not t.done()]
-        for t in leaked:
+        leaked = [t for t in pending if not t.cancelling()]
+        cancelled = [t for t in pending if t.cancelling()]
+        leak_report = _stuck_report(leaked)
+        if cancelled:
+            await asyncio.wait(cancelled, timeout=CANCEL_GRACE)
+        ignored = [t for t in cancelled if not t.done()]
+        carried_on = [t for t in cancelled if t.done() and not t.cancelled()]
+        ignored_report = _stuck_report(ignored)
+        unretrieved = [
+            t for t in tasks
+            if t.done() and not t.cancelled() and t not in carried_on
+            and getattr(t, "_log_traceback", False) and t.exception() is not None
+        ]
+        for t in tasks:  # retrieved here: reported below, never also logged by asyncio later
+            if t.done() and not t.cancelled():
+                t.exception()
+        still = [t for t in tasks if not t.done()]
+        for t in still:
             t.cancel()
+        if still:
+            await asyncio.wait(still, timeout=1)
+        for t in still:
+            if t.done() and not t.cancelled():
+                t.exception()  # retrieved: no "exception was never retrieved" later
+        if allow_leaks:
+            return
         if leaked:
-            await asyncio.wait(leaked, timeout=1)
-        if leaked and not allow_leaks:
             names = ", ".join(sorted({_describe_task(t) for t in leaked}))
             raise CheckFailed(
-                f"{len(leaked)} task(s) were still running after your function returned "
-                f"({names}). Cancel the tasks you no longer need and await them, or use "
-                "`async with asyncio.TaskGroup()` so that none can outlive the function."
+                f"{len(leaked)} task(s) were still running when {name}() {after}, and your code "
+                f"had not cancelled them ({names}). {leak_report} Leaving `async with "
+                "ClientSession()` makes their requests fail but does not stop the tasks. Cancel "
+                "each task you no longer need and await it (e.g. `t.cancel()` then "
+                "`await asyncio.gather(*rest, return_exceptions=True)`), or let a TaskGroup own them."
             )
+        if ignored or carried_on:
+            bad = ignored + carried_on
+            names = ", ".join(sorted({_describe_task(t) for t in bad}))
+            endings = [
+                "returned a value" if t.exception() is None else f"raised {_describe(t.exception(), 80)}"
+                for t in carried_on
+            ]
+            how = f" ({'; '.join(sorted(set(endings)))})" if endings else ""
+            raise CheckFailed(
+                f"{len(bad)} task(s) that your code cancelled did not stop ({names}){how}: a "
+                "task that catches CancelledError (with a bare `except:`, `except BaseException:` "
+                "or `except asyncio.CancelledError:`) must raise it again after cleaning up. "
+                f"{ignored_report}".strip()
+            )
+        if unretrieved:
+            first = unretrieved[0]
+            raise CheckFailed(
+                f"{len(unretrieved)} task(s) failed and nobody looked at the error: "
+                f"{_describe_task(first)} raised {_describe(first.exception(), 150)}. Await every "
+                "task you create (or read t.exception()), so that its failure is handled rather "
+                "than lost (asyncio would log 'Task exception was never retrieved')."
+            )
+
+
+@dataclass
+class RunInfo:
+    """What the last ``ctx.run`` saw: the tasks the learner's code created (by name), the
+    aiohttp sessions it opened, its CPU time on the loop's thread and the wall time."""
+
+    tasks: list[str] = field(default_factory=list)
+    sessions: int = 0
+    cpu: float = 0.0
+    wall: float = 0.0
 
 
 # --------------------------------------------------------------------------- running
@@ -575,18 +911,19 @@ async def evaluate(task_id: str, namespace: dict[str, Any] | None = None) -> Out
     t, fn = _check_for(task_id)
     ctx = CheckContext(t, namespace if namespace is not None else _user_namespace())
 
-    def outcome(status: str, message: str) -> Outcome:
+    def outcome(status: str, message: str, hint: str = "") -> Outcome:
         earned = t.points if status == "passed" else 0
         if status != "passed":
             gc.collect()  # free what the learner's code left behind (a MemoryError's big list)
         notes = [_shorten(n, 500) for n in ctx.notes]
-        return Outcome(t.id, t.title, status, _shorten(str(message)), t.points, earned, notes)
+        _MISTAKE_HINTS[t.id] = hint
+        return Outcome(t.id, t.title, status, _shorten(str(message)), t.points, earned, notes, hint)
 
     try:
         message = await fn(ctx)
         return outcome("passed", message)
     except CheckFailed as exc:
-        return outcome("failed", str(exc))
+        return outcome("failed", str(exc), exc.hint)
     except NotAttempted as exc:
         return outcome("not attempted", str(exc))
     except TimedOut as exc:
@@ -609,7 +946,9 @@ async def grade(task_id: str) -> None:
     display({RESULT_MIME: asdict(result), "text/plain": f"{result.task}: {result.status}"}, raw=True)
 
 
-ICONS = {"passed": "✅", "failed": "❌", "not attempted": "⬜", "error": "💥", "timed out": "⏱"}
+# Symbols that the default fonts of every browser and terminal have (no emoji); the words
+# next to them carry the meaning on their own.
+ICONS = {"passed": "✓", "failed": "✗", "not attempted": "○", "error": "!", "timed out": "◷"}
 
 
 def format_outcome(o: Outcome) -> str:
@@ -617,7 +956,9 @@ def format_outcome(o: Outcome) -> str:
     head += f" ({o.earned}/{o.points} points)"
     lines = [head, "   " + o.message]
     lines += ["   note: " + n for n in o.notes]
-    if not o.passed:
+    if o.hint:
+        lines.append(f'   Stuck? Run hint("{o.task}"): it starts with a hint for this very mistake.')
+    elif not o.passed:
         lines.append(f'   Stuck? Run hint("{o.task}") for a hint.')
     return "\n".join(lines)
 
@@ -684,9 +1025,18 @@ def next_hint(task_id: str) -> tuple[int, int, str]:
     return n, len(hints), hints[n - 1]
 
 
+_MISTAKE_HINTS: dict[str, str] = {}  # task id -> hint for the mistake its last check found
+
+
 def hint(task_id: str) -> None:
-    """Show the next hint for a task; each call reveals one more."""
+    """Show the next hint for a task; each call reveals one more. When the task's last check
+    recognised a mistake, the first call shows the hint for that mistake."""
     task_id = str(task_id)
+    mistake = _MISTAKE_HINTS.pop(task_id, "")
+    if mistake:
+        print(f"Hint for the mistake your last check found (task {task_id}): {mistake}")
+        print(f'Run hint("{task_id}") again for the general hints.')
+        return
     try:
         n, total, text = next_hint(task_id)
     except KeyError:

@@ -1,4 +1,4 @@
-# expect: 1.2 failed "still running after your function returned"
+# expect: 1.2 failed "were still running when first_success() returned"
 async def first_success(urls: list[str]) -> dict:
     # Returns the winner but never cancels the other tasks.
     session = aiohttp.ClientSession()

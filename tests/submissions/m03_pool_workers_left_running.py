@@ -1,4 +1,4 @@
-# expect: 3.1 failed "still running after your function returned"
+# expect: 3.1 failed "were still running when"
 # others: passed
 async def fetch_with_pool(urls: list[str], workers: int) -> list[dict]:
     # Waits for the work with join(), but never stops the workers, which wait for more forever.

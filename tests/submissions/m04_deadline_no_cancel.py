@@ -1,4 +1,4 @@
-# expect: 4.2 failed "still running after your function returned"
+# expect: 4.2 failed "were still running when"
 async def fetch_until_deadline(urls, deadline):
     # asyncio.wait stops waiting at the deadline, but the slow tasks keep running.
     session = aiohttp.ClientSession()

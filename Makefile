@@ -16,11 +16,14 @@ PYTEST_ARGS ?=
 LAB_ARGS ?=
 # The folder JupyterLab serves (the browser test serves a copy).
 LAB_DIR ?= notebooks
+# Where JupyterLab keeps the course's layout (open tabs, panel sizes), apart from the
+# learner's other projects; the first one has a file browser wide enough for the names.
+LAB_WORKSPACES ?= $(or $(JUPYTERLAB_WORKSPACES_DIR),$(abspath $(VENV))/share/jupyter/lab/workspaces)
 
 # JupyterLab on 127.0.0.1 only, serving the notebooks, landing on the welcome notebook;
 # root (containers, Binder, WSL) needs --allow-root.
 LAB_OPTIONS = --ServerApp.ip=127.0.0.1 --ServerApp.root_dir="$(abspath $(LAB_DIR))" \
-  --LabApp.default_url=/lab/tree/00_welcome.ipynb \
+  --LabApp.default_url=/lab/tree/00_welcome.ipynb --LabApp.workspaces_dir="$(LAB_WORKSPACES)" \
   --ServerApp.terminado_settings=shell_command="$$($(PY) -m asynclab.paths terminal-shell $(VENV))" \
   $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
 # JupyterLab's terminals inherit its environment: give them the course's Python first on
@@ -85,8 +88,9 @@ lab: $(STAMP) ## Open JupyterLab on the welcome notebook (LAB_ARGS=--no-browser 
 	@mkdir -p $(VENV)/share/jupyter/lab/settings
 	@echo '$(LAB_SETTINGS)' > $(VENV)/share/jupyter/lab/settings/overrides.json
 	@$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (Async Python Patterns)" >/dev/null
-	@$(PY) -m asynclab.paths running-lab "$(abspath $(LAB_DIR))" || \
-	  exec $(LAB_ENV) $(BIN)/jupyter lab $(LAB_OPTIONS) $(LAB_ARGS)
+	@$(PY) -m asynclab.paths running-lab "$(abspath $(LAB_DIR))" || { \
+	  $(PY) -m asynclab.paths seed-workspace "$(LAB_WORKSPACES)"; \
+	  exec $(LAB_ENV) $(BIN)/jupyter lab $(LAB_OPTIONS) $(LAB_ARGS); }
 
 check: $(STAMP) ## Grade your exercise notebooks and print the scoreboard (MODULE=01 for one; STRICT=1 fails unless all pass)
 	@$(PY) -m asynclab.grade $(if $(MODULE),--module $(MODULE)); status=$$?; \

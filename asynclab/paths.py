@@ -9,6 +9,8 @@
   ``git pull`` can update it; the file on disk keeps its outputs;
 - ``running_lab(root)``: a JupyterLab already serving ``root``, so that a second
   ``make lab`` points to it instead of starting another server over the same files;
+- ``seed_workspace(folder)``: the course's first JupyterLab layout, with a file browser
+  wide enough to show a lesson's and its exercises' names in full;
 - ``terminal_shell(venv)``: the shell JupyterLab's terminals start, which reads the
   learner's usual start-up files and then puts the course's Python first on PATH (a
   ``conda activate`` or ``pyenv init`` there would otherwise hide it).
@@ -16,6 +18,7 @@
     python -m asynclab.paths clean-notebook < in.ipynb > out.ipynb   # the git filter
     python -m asynclab.paths running-lab notebooks                    # exit 0 and say so if one runs
     python -m asynclab.paths terminal-shell .venv                     # print the terminal's command
+    python -m asynclab.paths seed-workspace DIR                       # first layout, if none yet
 """
 
 from __future__ import annotations
@@ -134,6 +137,49 @@ def lab_url(info: dict[str, Any], page: str = LANDING) -> str:
     return url
 
 
+# --------------------------------------------------------------------------- workspace
+# JupyterLab keeps its layout (open tabs, panel sizes) in a "workspace". The course's first
+# one is JupyterLab's own default with a wider left panel: at JupyterLab's default width
+# (about a fifth of the window) the file browser cuts "03_queues_and_backpressure.ipynb"
+# and "03_queues_and_backpressure_exercises.ipynb" to the same "03_queues_and_backpressur…".
+LEFT_PANEL_SHARE = 0.28
+_WORKSPACE_FILE = "default-37a8.jupyterlab-workspace"  # JupyterLab's name for "default"
+
+
+def seed_workspace(folder: Path) -> Path | None:
+    """Write the course's first layout into ``folder`` unless a default layout is there
+    already (the learner's own layout is never replaced); return the file written."""
+    folder = Path(folder)
+    path = folder / _WORKSPACE_FILE
+    if path.exists():
+        return None
+    layout = {
+        "main": {
+            "dock": {"type": "tab-area", "currentIndex": 0, "widgets": [f"notebook:{WELCOME}"]},
+            "current": f"notebook:{WELCOME}",
+        },
+        "down": {"size": 0, "collapsed": True, "widgets": []},
+        "left": {
+            "collapsed": False,
+            "visible": True,
+            "current": "filebrowser",
+            "widgets": ["filebrowser", "running-sessions", "@jupyterlab/toc:plugin", "extensionmanager.main-view"],
+        },
+        "right": {"collapsed": True, "visible": True, "widgets": ["jp-property-inspector", "debugger-sidebar"]},
+        "relativeSizes": [LEFT_PANEL_SHARE, 1 - LEFT_PANEL_SHARE, 0],
+        "top": {"simpleVisibility": True},
+    }
+    data = {
+        "layout-restorer:data": layout,
+        f"notebook:{WELCOME}": {"data": {"path": WELCOME, "factory": "Notebook"}},
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps({"data": data, "metadata": {"id": "default"}}, indent=1), encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
 # --------------------------------------------------------------------------- terminals
 _BASHRC = """\
 # JupyterLab's terminal for the course: your usual settings, then the course's Python first.
@@ -197,6 +243,9 @@ def main(argv: list[str] | None = None) -> int:
             f"(Ctrl-C twice in its terminal, or `.venv/bin/jupyter server stop {port}`).",
             flush=True,
         )
+        return 0
+    if len(args) == 2 and args[0] == "seed-workspace":
+        seed_workspace(Path(args[1]))
         return 0
     if len(args) == 2 and args[0] == "terminal-shell":
         print(terminal_shell(Path(args[1])))

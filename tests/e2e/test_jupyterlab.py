@@ -1,12 +1,18 @@
 """The course in a real browser: JupyterLab in headless Chromium, used the way a learner does.
 
-1. 00_welcome.ipynb: Run > Run All Cells finishes without an error and draws the plot.
-2. 01_coroutines_and_tasks_exercises.ipynb: the first check says NOT ATTEMPTED; after a
+JupyterLab is started by `make lab`, exactly as a learner starts it, and the browser opens
+the address it printed.
+
+1. The printed address lands on 00_welcome.ipynb, and the file browser, at its default
+   width, shows enough of each name to tell a lesson from its exercises.
+2. 00_welcome.ipynb: Run > Run All Cells finishes without an error and draws the plot.
+3. 01_coroutines_and_tasks_exercises.ipynb: the first check says NOT ATTEMPTED; after a
    correct `fetch_all` is typed into its cell and run, the same check says PASSED.
 
-JupyterLab serves a temporary copy of notebooks/, so the repository's notebooks never
-change, and runs with its own settings, workspace and kernel spec directories, so the
-user's JupyterLab configuration cannot interfere. Screenshots go to artifacts/e2e/.
+JupyterLab serves a temporary copy of notebooks/ (`make lab LAB_DIR=...`), so the
+repository's notebooks never change, and runs with its own settings, workspace, runtime and
+kernel spec directories, so the user's JupyterLab configuration and servers cannot
+interfere. Screenshots go to artifacts/e2e/.
 """
 
 from __future__ import annotations
@@ -14,7 +20,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import secrets
 import shutil
 import signal
 import socket
@@ -51,6 +56,8 @@ CHROMIUM_ARGS = [
 ]
 WELCOME = "00_welcome.ipynb"
 EXERCISES = "01_coroutines_and_tasks_exercises.ipynb"
+MAKE = shutil.which("make")
+PRINTED_URL = re.compile(r"http://127\.0\.0\.1:\d+/\S*\?token=\w+")
 
 # Generous limits: the machines that run this may be small and busy. Every wait below ends
 # as soon as its condition holds; these only bound how long a broken run takes to fail.
@@ -120,6 +127,13 @@ def _end_processes(procs: list[tuple[int, str]], grace_s: float = 10) -> None:
             time.sleep(0.1)
 
 
+def _signal_group(pid: int, sig: signal.Signals) -> None:
+    try:
+        os.killpg(pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -129,7 +143,7 @@ def _free_port() -> int:
 # --------------------------------------------------------------------------- the server
 @dataclass
 class LabServer:
-    proc: subprocess.Popen[bytes]
+    proc: subprocess.Popen[bytes]  # `make lab`, in a process group of its own
     base_url: str
     token: str
     root_dir: Path
@@ -154,20 +168,31 @@ class LabServer:
         return "\n".join(text.splitlines()[-lines:])
 
     def wait_until_up(self, timeout_s: float) -> None:
+        """Wait for the address `make lab` prints, then for the server to answer there."""
         deadline = time.monotonic() + timeout_s
         while True:
             if self.proc.poll() is not None:
-                pytest.fail(
-                    f"JupyterLab exited with code {self.proc.returncode}:\n{self.log_tail()}"
-                )
-            try:
-                self.api("/api/status", timeout=5)
-                return
-            except (urllib.error.URLError, OSError):
-                pass
+                pytest.fail(f"make lab exited with code {self.proc.returncode}:\n{self.log_tail()}")
+            url = self.printed_url()
+            if url:
+                # The learner's token: the one JupyterLab made up and printed.
+                self.token = url.rsplit("token=", 1)[1]
+                try:
+                    self.api("/api/status", timeout=5)
+                    return
+                except (urllib.error.URLError, OSError):
+                    pass
             if time.monotonic() > deadline:
                 pytest.fail(f"JupyterLab did not answer within {timeout_s} s:\n{self.log_tail()}")
             time.sleep(0.25)
+
+    def printed_url(self) -> str | None:
+        """The address `make lab` printed for the learner to open (the last one printed)."""
+        try:
+            found = PRINTED_URL.findall(self.log.read_text(encoding="utf-8", errors="replace"))
+        except OSError:
+            return None
+        return found[-1] if found else None
 
     def kernel_of(self, notebook: str) -> dict[str, Any] | None:
         for session in self.api("/api/sessions"):
@@ -193,11 +218,12 @@ class LabServer:
                 pass
         leftovers += _descendants(self.proc.pid)
         if self.proc.poll() is None:
-            self.proc.terminate()
+            # make, and JupyterLab below it: the whole process group, as Ctrl-C would.
+            _signal_group(self.proc.pid, signal.SIGTERM)
             try:
                 self.proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                self.proc.kill()
+                _signal_group(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(timeout=30)
         _end_processes(leftovers)
 
@@ -234,6 +260,8 @@ def _prepare(tmp: Path) -> tuple[Path, dict[str, str]]:
         # Test-suite settings (short time limits, Agg backend) must not reach the kernel.
         if not k.startswith("ASYNCLAB_") and k not in {"MPLBACKEND", "JUPYTER_PATH"}
     }
+    # Nothing of a make that runs this test may reach `make lab` (it starts its own).
+    env = {k: v for k, v in env.items() if not k.startswith(("MAKE", "MFLAGS"))}
     for name, sub in {
         "JUPYTER_CONFIG_DIR": "jupyter-config",
         "JUPYTER_DATA_DIR": "jupyter-data",
@@ -250,29 +278,36 @@ def _prepare(tmp: Path) -> tuple[Path, dict[str, str]]:
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
+    if MAKE is None:
+        pytest.skip("make is not installed")
     tmp = tmp_path_factory.mktemp("jupyterlab")
     served, env = _prepare(tmp)
-    port, token = _free_port(), secrets.token_hex(24)
+    port = _free_port()
     log = tmp / "jupyterlab.log"
-    cmd = [
-        sys.executable, "-m", "jupyter", "lab",
+    # The learner's command, with the options a test needs added (LAB_ARGS adds to the
+    # course's own: 127.0.0.1, the welcome notebook as landing page, --allow-root as root).
+    extra = [
         "--no-browser",
-        "--ServerApp.ip=127.0.0.1",
         f"--ServerApp.port={port}",
         "--ServerApp.port_retries=0",
-        f"--IdentityProvider.token={token}",
-        f"--ServerApp.root_dir={served}",
         "--LabApp.news_url=None",
-    ]  # fmt: skip
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        cmd.append("--allow-root")  # containers and CI machines often run as root
+    ]
+    cmd = [
+        MAKE,
+        "--no-print-directory",
+        "-C",
+        str(ROOT),
+        "lab",
+        f"LAB_DIR={served}",
+        f"LAB_ARGS={' '.join(extra)}",
+    ]
     with open(log, "wb") as out:
         # A session of its own: Ctrl+C in the terminal reaches pytest, whose teardown stops it.
         proc = subprocess.Popen(
-            cmd, cwd=served, env=env, stdin=subprocess.DEVNULL, stdout=out,
+            cmd, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=out,
             stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
-    server = LabServer(proc, f"http://127.0.0.1:{port}", token, served, log)
+    server = LabServer(proc, f"http://127.0.0.1:{port}", "", served, log)
     try:
         server.wait_until_up(SERVER_START_S)
         yield server
@@ -429,7 +464,60 @@ def _code_cell_count(notebook: Path) -> int:
     return sum(c["cell_type"] == "code" for c in cells)
 
 
+def _visible_name(page: Page, name: str) -> str:
+    """The part of ``name`` the file browser shows, before any cut-off ("…")."""
+    item = page.locator(
+        ".jp-DirListing-item",
+        has=page.locator(".jp-DirListing-itemText", has_text=re.compile(rf"^{re.escape(name)}$")),
+    )
+    item.wait_for()
+    return item.locator(".jp-DirListing-itemText").evaluate(
+        """(box) => {
+            const walker = document.createTreeWalker(box, NodeFilter.SHOW_TEXT);
+            const text = walker.nextNode();
+            const right = Math.min(box.getBoundingClientRect().right,
+                                   box.closest('.jp-DirListing-item').getBoundingClientRect().right);
+            const range = document.createRange();
+            let shown = 0;
+            for (let i = 1; i <= text.length; i++) {
+                range.setStart(text, 0);
+                range.setEnd(text, i);
+                if (range.getBoundingClientRect().right > right + 0.5) break;
+                shown = i;
+            }
+            return text.textContent.slice(0, shown);
+        }"""
+    )
+
+
 # --------------------------------------------------------------------------- the tests
+def test_printed_url_lands_on_the_welcome_notebook(
+    page: Page, lab: LabServer, screenshots: list[Path]
+) -> None:
+    url = lab.printed_url()
+    assert url == f"{lab.base_url}/lab/tree/{WELCOME}?token={lab.token}", url
+    page.goto(url)  # a fresh workspace: what a learner sees first
+    panel = page.locator(NOTEBOOK)
+    panel.locator(".jp-Cell").first.wait_for()
+    current = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current .lm-TabBar-tabLabel")
+    assert current.first.text_content() == WELCOME
+    # The welcome notebook's title, rendered.
+    panel.locator("h1", has_text="Welcome to Async Python Patterns").first.wait_for()
+    _wait_for_kernel(page, lab, WELCOME)
+
+    # The file browser at its default width: a lesson and its exercises look different.
+    page.locator(".jp-DirListing-content").wait_for()
+    shown = {}
+    for lesson in sorted(lab.root_dir.glob("[0-9][0-9]_*_exercises.ipynb")):
+        exercises = lesson.name
+        lesson_name = exercises.replace("_exercises", "")
+        shown[lesson_name] = _visible_name(page, lesson_name)
+        shown[exercises] = _visible_name(page, exercises)
+        assert "_ex" in shown[exercises] or shown[lesson_name] == lesson_name, shown
+        assert shown[lesson_name] != shown[exercises], shown
+    _screenshot(page, "00_landing_welcome", screenshots)
+
+
 def test_welcome_notebook_runs_all_cells(
     page: Page, lab: LabServer, screenshots: list[Path]
 ) -> None:

@@ -1,4 +1,4 @@
-# expect: 2.2 failed "allows at most 5 in any 1 s"
+# expect: 2.2 failed "returned at the same moment"
 class RateLimiter:
     def __init__(self, calls: int, period: float = 1.0) -> None:
         self.calls = calls

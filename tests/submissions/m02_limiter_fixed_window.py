@@ -1,4 +1,4 @@
-# expect: 2.2 failed "a counter that resets every second"
+# expect: 2.2 failed "a counter that resets every period"
 class RateLimiter:
     def __init__(self, calls: int, period: float = 1.0) -> None:
         self.calls = calls

@@ -1,0 +1,25 @@
+# expect: 2.2 failed "returned at the same moment"
+class RateLimiter:
+    # A sliding window, but no lock: every waiting caller decides on its own.
+    def __init__(self, calls: int, period: float = 1.0) -> None:
+        self.calls = calls
+        self.period = period
+        self.starts: deque[float] = deque()
+
+    async def acquire(self) -> None:
+        now = time.monotonic()
+        while self.starts and self.starts[0] <= now - self.period:
+            self.starts.popleft()
+        if len(self.starts) >= self.calls:
+            await asyncio.sleep(self.starts[0] + self.period - now)
+        self.starts.append(time.monotonic())
+
+
+async def fetch_at_rate(urls: list[str], limiter: RateLimiter) -> list[dict]:
+    async with aiohttp.ClientSession() as session:
+
+        async def one(url: str) -> dict:
+            await limiter.acquire()
+            return await fetch_json(session, url)
+
+        return await asyncio.gather(*(one(url) for url in urls))

@@ -135,6 +135,12 @@ class Results:
             return f"threads (pool of {self.big_pool or 'N'})"
         return LABELS.get(kind, kind)
 
+    def ideal_label(self, kind: str) -> str:
+        """The legend label of the ideal line for `kind`."""
+        short = {"threads": f"pool of {self.workers}",
+                 "threads_n": f"pool of {self.big_pool or 'N'}"}.get(kind, kind)
+        return f"ideal: {short}"
+
     def ideal(self, kind: str, n: int) -> float:
         """ceil(n / concurrency) rounds of one latency each."""
         return math.ceil(n / self.concurrency(kind, n)) * self.latency
@@ -246,10 +252,11 @@ def _axes(ax: Axes | None) -> tuple[Figure, Axes, bool]:
     return fig, ax, True
 
 
-def _finish(fig: Figure, ax: Axes, created: bool) -> Figure:
+def _finish(fig: Figure, ax: Axes, created: bool, legend: bool = True) -> Figure:
     ax.set_ylim(bottom=0)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize="small")
+    if legend:
+        ax.legend(fontsize="small")
     backend = matplotlib.get_backend().lower()
     if created and ("inline" in backend or backend in ("agg", "pdf", "svg", "ps", "cairo")):
         # Let go of it in pyplot: Jupyter then shows the returned figure once (not also at
@@ -258,11 +265,13 @@ def _finish(fig: Figure, ax: Axes, created: bool) -> Figure:
     return fig
 
 
-def plot(results: Results, *, ax: Axes | None = None, title: str | None = None) -> Figure:
+def plot(results: Results, *, ax: Axes | None = None, title: str | None = None,
+         legend: bool = True) -> Figure:
     """Wall time against the number of requests, measured (solid) and ideal (dashed).
 
     The ideal ⌈N / concurrency⌉ × latency is a step function of N: it is computed at every
     whole N and drawn as steps. Ideal lines lie under the measured ones, never over them.
+    With legend=False the axes get no legend (put one outside: fig.legend(...)).
     In Jupyter the figure shows when it is a cell's result, or with display(fig).
     """
     fig, ax, created = _axes(ax)
@@ -279,7 +288,7 @@ def plot(results: Results, *, ax: Axes | None = None, title: str | None = None) 
         if ideal_ns:
             every_n = list(range(min(ideal_ns), max(ideal_ns) + 1))
             ax.plot(every_n, [results.ideal(kind, n) for n in every_n], "--", color=color,
-                    alpha=0.6, label=f"ideal {kind}", zorder=2,
+                    alpha=0.6, label=results.ideal_label(kind), zorder=2,
                     drawstyle="default" if kind == "sync" else "steps-post")
     if results.floor:
         ns = sorted(results.floor)
@@ -289,7 +298,7 @@ def plot(results: Results, *, ax: Axes | None = None, title: str | None = None) 
     ax.set_ylabel("time (s)")
     runs = f", best of {results.repeat} runs" if results.repeat > 1 else ""
     ax.set_title(title or f"Fetching N items, {results.latency * 1000:g} ms latency each{runs}")
-    return _finish(fig, ax, created)
+    return _finish(fig, ax, created, legend)
 
 
 def plot_in_flight(stats_or_list: labservice.Stats | Sequence[labservice.Stats],

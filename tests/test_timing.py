@@ -116,7 +116,7 @@ def test_plot_has_labelled_axes_and_ideal_lines(results: timing.Results) -> None
     assert "threads (pool of 5)" in lines
     markers = set()
     for kind in ("sync", "threads", "async"):
-        ideal, measured = lines[f"ideal {kind}"], lines[results.label(kind)]
+        ideal, measured = lines[results.ideal_label(kind)], lines[results.label(kind)]
         assert ideal.get_linestyle() == "--"
         assert ideal.get_color() == measured.get_color() == timing.COLORS[kind]
         assert ideal.get_zorder() < measured.get_zorder()  # the ideal never hides the data
@@ -127,7 +127,8 @@ def test_plot_has_labelled_axes_and_ideal_lines(results: timing.Results) -> None
                                                          for n in range(1, 11)])
         assert ideal.get_drawstyle() == ("default" if kind == "sync" else "steps-post")
     assert len(markers) == 3  # told apart by shape, not only by hue
-    assert lines["ideal threads"].get_ydata()[5] == pytest.approx(0.2)  # N=6, 5 workers
+    assert lines["ideal: pool of 5"].get_ydata()[5] == pytest.approx(0.2)  # N=6, 5 workers
+    assert "ideal: sync" in lines and "ideal: async" in lines
     assert "best of 2" in ax.get_title() or ax.get_title() == "demo"
     assert ax.get_legend() is not None
     plt.close(fig)
@@ -135,6 +136,9 @@ def test_plot_has_labelled_axes_and_ideal_lines(results: timing.Results) -> None
     _, ax2 = plt.subplots()
     assert timing.plot(results, ax=ax2) is ax2.figure
     plt.close(ax2.figure)
+    bare = timing.plot(results, legend=False)
+    assert bare.axes[0].get_legend() is None and bare.axes[0].get_lines()
+    plt.close(bare)
 
 
 def test_plot_in_flight(service: LabService) -> None:

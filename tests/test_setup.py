@@ -15,6 +15,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import textwrap
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -249,6 +250,30 @@ def test_first_install_says_what_is_happening_and_shows_pip(project: Project) ->
     [pip] = [c["args"] for c in project.calls("python") if c["args"][:3] == ["-m", "pip", "install"]]
     assert "--quiet" not in pip and "-q" not in pip, "pip's progress must show"
     assert pip[-2:] == ["-e", ".[dev]"]
+    assert (project.venv / ".installed").exists()
+
+
+def test_fresh_clone_creates_the_venv_with_the_chosen_python(project: Project, tmp_path: Path) -> None:
+    """No .venv yet: PYTHON's version is checked, then it creates .venv, then pip installs."""
+    creator = tmp_path / "python3.12"
+    creator.write_text(textwrap.dedent(f"""\
+        #!{sys.executable}
+        import os, shutil, sys
+        if sys.argv[1:2] == ["-c"]:
+            print("3.12")
+        elif sys.argv[1:3] == ["-m", "venv"]:
+            bin_dir = os.path.join(sys.argv[3], "bin")
+            os.makedirs(bin_dir)
+            shutil.copy({str(tmp_path / "fake-python")!r}, os.path.join(bin_dir, "python"))
+    """))
+    creator.chmod(0o755)
+    project.fake_venv(installed=False)  # makes the fake python, then moves it out of the way
+    shutil.move(project.venv / "bin" / "python", tmp_path / "fake-python")
+    shutil.rmtree(project.venv)
+    result = project.make("install", f"PYTHON={creator}")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"Creating .venv with Python 3.12 ({creator})..." in result.stdout
+    assert any(c["args"][:3] == ["-m", "pip", "install"] for c in project.calls("python"))
     assert (project.venv / ".installed").exists()
 
 

@@ -17,16 +17,21 @@ import re
 import socket
 import time
 import tracemalloc
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
+from hypothesis import strategies as st
 
-from asynclab.checking import CheckContext, CheckFailed, LearnerError, NotAttempted, task
-
-
-def _value(i: int) -> int:
-    return (i * 7919) % 1000  # what the lab service answers for item i
+from asynclab.checking import (
+    CheckContext,
+    CheckFailed,
+    LearnerError,
+    NotAttempted,
+    describe_error,
+    task,
+)
+from exercises_tests.helpers import examples, item_value, named
 
 
 def _max_overlap(records: list[dict[str, Any]]) -> int:
@@ -41,12 +46,6 @@ def _max_overlap(records: list[dict[str, Any]]) -> int:
     return best
 
 
-def _named(coro: Coroutine[Any, Any, Any], name: str) -> Coroutine[Any, Any, Any]:
-    """Name the check's driver coroutine after the learner's function: ctx.run's messages
-    ("paginate() still raises NotImplementedError") then speak of the learner's code."""
-    coro.__qualname__ = name
-    return coro
-
 
 async def _stats(ctx: CheckContext) -> Any:
     # stats() is a blocking HTTP call: run it in a thread so the event loop keeps going.
@@ -56,6 +55,7 @@ async def _stats(ctx: CheckContext) -> Any:
 # --------------------------------------------------------------------------- 5.1 paginate
 PER_PAGE, TOTAL = 10, 95
 LAST_PAGE = -(-TOTAL // PER_PAGE)
+OTHERS = [(1, 10, 0), (1, 10, 1), (1, 5, 20), (3, 4, 17)]  # (start page, per page, total)
 
 
 def _pages(stats: Any) -> list[int]:
@@ -94,7 +94,7 @@ async def check_paginate(ctx: CheckContext) -> str:
                 async with aiohttp.ClientSession() as session:
                     return await paginate(session, url)
 
-            result = await ctx.run(_named(call_it(), "paginate"))
+            result = await ctx.run(named(call_it(), "paginate"))
             raise CheckFailed(
                 f"paginate is an `async def` that returns a value ({type(result).__name__}), not "
                 "an async generator. Use `yield item` inside it, so the caller can consume the "
@@ -112,7 +112,7 @@ async def check_paginate(ctx: CheckContext) -> str:
         async with session:
             return [item async for item in paginate(session, url)]
 
-    items = await ctx.run(_named(consume_all(), "paginate"))
+    items = await ctx.run(named(consume_all(), "paginate"))
     stats = await _stats(ctx)
     pages = _pages(stats)
     ctx.expect(
@@ -136,11 +136,14 @@ async def check_paginate(ctx: CheckContext) -> str:
         f"The lab service was asked for pages {pages}; a full pass needs pages 1 to "
         f"{LAST_PAGE}, each once, in order.",
     )
+    own = ctx.last.sessions
     ctx.expect(
-        len(sent) == len(pages),
+        not own and len(sent) == len(pages),
         f"The lab service saw {len(pages)} page requests but only {len(sent)} of them went "
-        "through the session passed to paginate. Use that session (`session.get(...)`) "
-        "instead of opening your own: one session per job, shared by everything in it.",
+        "through the session passed to paginate"
+        + (f" (paginate opened {own} ClientSession(s) of its own)" if own else "")
+        + ". Use that session (`session.get(...)`) instead of opening your own: one session "
+        "per job, shared by everything in it.",
     )
 
     # 2. A consumer that looks at the first items and stops early.
@@ -166,7 +169,7 @@ async def check_paginate(ctx: CheckContext) -> str:
             seen["later"] = _pages(await _stats(ctx))
         return got
 
-    got = await ctx.run(_named(consume_some(), "paginate"))
+    got = await ctx.run(named(consume_some(), "paginate"))
     ctx.expect(
         [i["id"] for i in got] == list(range(1, 26)),
         f"A consumer that stopped after 25 items got {_describe_items(got)}.",
@@ -190,8 +193,43 @@ async def check_paginate(ctx: CheckContext) -> str:
         f"lab service saw requests for pages {seen['later']}. Once the consumer stops, paginate "
         "must not fetch anything else (no background prefetch left running).",
     )
+    # 3. Other listings: empty, a single item, a last page that is full, a start past page 1.
+    lab.reset()
+    session, sent = _counting_session()
+    got_by: dict[tuple[int, int, int], list[Any]] = {}
+
+    async def consume_others() -> None:
+        async with session:
+            for start, per, total in OTHERS:
+                got_by[start, per, total] = [
+                    item async for item in paginate(
+                        session, lab.url("/pages", page=start, per_page=per, total=total, delay=0)
+                    )
+                ]
+
+    await ctx.run(named(consume_others(), "paginate"))
+    records = (await _stats(ctx)).for_route("pages")
+    for (start, per, total), got in got_by.items():
+        last = max(1, -(-total // per))
+        asked = [int(r["query"].get("page", 1)) for r in records if int(r["query"].get("total", -1)) == total]
+        listing = f"a listing of {total} item(s), {per} per page, starting at page {start}"
+        want = list(range((start - 1) * per + 1, total + 1))
+        ids = [i.get("id") if isinstance(i, dict) else i for i in got]
+        ctx.expect(
+            ids == want,
+            f"For {listing}, paginate yielded items {_describe_items(got)}; expected "
+            f"{_describe_items(want)}. Start at the `url` you are given and follow `next` until "
+            "it is null.",
+        )
+        ctx.expect(
+            asked == list(range(start, last + 1)),
+            f"For {listing}, the lab service was asked for pages {asked}; expected "
+            f"{list(range(start, last + 1))}: stop when `next` is null, not when a page is "
+            "short or empty.",
+        )
     return (
-        f"{TOTAL} items from {LAST_PAGE} pages; each page fetched only when needed "
+        f"{TOTAL} items from {LAST_PAGE} pages, and {len(OTHERS)} other listings (empty, one "
+        "item, a full last page, a start past page 1); each page fetched only when needed "
         "(1 page after 3 items, 2 after 12, 3 when the consumer stopped at 25)."
     )
 
@@ -240,7 +278,7 @@ async def check_open_channel(ctx: CheckContext) -> str:
             async with aiohttp.ClientSession() as session:
                 return await plain(session, url, "stub")
 
-        await ctx.run(_named(call_it(), "open_channel"))
+        await ctx.run(named(call_it(), "open_channel"))
         raise CheckFailed(
             "open_channel is a plain coroutine function (no `yield`), so it cannot be used in "
             "`async with`. Decorate it with @asynccontextmanager and `yield` the websocket "
@@ -314,7 +352,19 @@ async def check_open_channel(ctx: CheckContext) -> str:
                 await asyncio.gather(listener, return_exceptions=True)
                 await observer.close()
 
-    await ctx.run(_named(scenarios(), "open_channel"))
+    goodbye = (
+        "Say goodbye before closing: once `ws.close()` has started (or the end of "
+        "`async with session.ws_connect(...)` has closed it), nothing more can be sent. Send "
+        "`f'{name} left'` first, then close (lesson 05, 'Websockets: messages in both "
+        "directions')."
+    )
+    try:
+        await ctx.run(named(scenarios(), "open_channel"))
+    except LearnerError as exc:
+        cause = exc.__cause__
+        if isinstance(cause, (aiohttp.ClientConnectionError, ConnectionError)) and "clos" in str(cause):
+            raise CheckFailed(f"{exc} {goodbye}", hint=goodbye) from cause
+        raise
     ctx.expect(
         obs["a_type"] == "ClientWebSocketResponse",
         f"`async with open_channel(...) as ws` gave a {obs['a_type']}; it should give the "
@@ -414,7 +464,7 @@ async def check_count_lines(ctx: CheckContext) -> str:
         async with aiohttp.ClientSession() as session:
             return await count_lines(session, lab.url("/stream", **SLOW), on_line)
 
-    n = await ctx.run(_named(slow(), "count_lines"))
+    n = await ctx.run(named(slow(), "count_lines"))
     stats = await _stats(ctx)
     expected = [_line(i, SLOW["width"]) for i in range(SLOW["lines"])]
     texts = [text for text, _ in calls]
@@ -474,7 +524,11 @@ async def check_count_lines(ctx: CheckContext) -> str:
                 if not was_tracing:
                     tracemalloc.stop()
 
-    n, peak = await ctx.run(_named(big(), "count_lines"))
+    # Parsing 3 MB that arrive at full speed keeps a CPU busy legitimately, and reading lines
+    # that are already buffered never waits, so the loop is held for a while (longer on a busy
+    # machine). Busy-waiting and blocking are judged on the slow stream above, where the code
+    # has nothing to do but wait.
+    n, peak = await ctx.run(named(big(), "count_lines"), allow_busy=True, allow_blocking=True)
     size = sum(len(_line(i, width)) + 1 for i in range(BIG["lines"]))
     ctx.expect(
         n == BIG["lines"] and tally["calls"] == BIG["lines"] and not tally["bad"],
@@ -499,6 +553,7 @@ async def check_count_lines(ctx: CheckContext) -> str:
 # --------------------------------------------------------------------------- 5.4 handle
 REQUESTS = {"req-A": [1, 2, 3], "req-B": [4, 5], "req-C": [6, 7, 8, 9]}
 DIRECT = ("req-D", [10, 11])
+EMPTY = ("req-E", [])  # a request with no items: total 0, still a start and a done line
 LINE = re.compile(r"^\[(?P<tag>[^\]]*)\] (?P<text>.*)$")
 ITEM = re.compile(r"\bitem (\d+)\b")
 
@@ -523,18 +578,23 @@ async def check_handle(ctx: CheckContext) -> str:
         try:
             seen["totals"] = await asyncio.gather(*(handle(r, ids) for r, ids in REQUESTS.items()))
             seen["direct"] = await handle(*DIRECT)
+            seen["empty"] = await handle(*EMPTY)
             seen["after"] = var.get()
         finally:
             var.reset(token)
         seen["log"] = [str(line) for line in lines]
 
-    await ctx.run(_named(scenario(), "handle"))
+    await ctx.run(named(scenario(), "handle"))
     stats = await _stats(ctx)
-    want = [sum(_value(i) for i in ids) for ids in REQUESTS.values()]
+    want = [sum(item_value(i) for i in ids) for ids in REQUESTS.values()]
     ctx.expect(
-        list(seen["totals"]) == want and seen["direct"] == sum(_value(i) for i in DIRECT[1]),
+        list(seen["totals"]) == want and seen["direct"] == sum(item_value(i) for i in DIRECT[1]),
         f"handle returned {list(seen['totals'])} for {list(REQUESTS)}; expected the sum of the "
         f"items' values, {want}.",
+    )
+    ctx.expect(
+        seen["empty"] == 0,
+        f"handle('{EMPTY[0]}', []) returned {seen['empty']!r}; a request with no items totals 0.",
     )
     log = seen["log"]
     ctx.expect(log, "LOG stayed empty: call log(...) in handle, and fetch the items with fetch_item.")
@@ -560,17 +620,21 @@ async def check_handle(ctx: CheckContext) -> str:
             f"[{tag}], not [{rid}]. A task copies the context when it is created: call "
             "`request_id.set(rid)` at the start of handle, before it creates its child tasks."
         )
-    for rid, total in [*zip(REQUESTS, want, strict=True), (DIRECT[0], seen["direct"])]:
+    for rid, total in [*zip(REQUESTS, want, strict=True), (DIRECT[0], seen["direct"]), (EMPTY[0], 0)]:
         for text in ("start", f"done, total {total}"):
             count = log.count(f"[{rid}] {text}")
+            word = text.split(",")[0]
+            evidence = [line for line in log if word in line.split("] ", 1)[-1]]
+            shown = "\n".join(evidence[:12]) if evidence else "(none)"
             ctx.expect(
                 count == 1,
                 f"LOG has {count} lines '[{rid}] {text}'; handle should log '{text}' once per "
-                f"request, tagged with its id. LOG was:\n" + "\n".join(log[:12]),
+                f"request, tagged with its id. The lines of LOG that contain {word!r}:\n{shown}",
             )
     ctx.expect(
         seen["after"] == "caller",
-        f"After `await handle('{DIRECT[0]}', ...)` returned, the caller's request_id was "
+        f"After `await handle('{DIRECT[0]}', ...)` and `await handle('{EMPTY[0]}', [])` "
+        "returned (awaited directly in the caller's own task), the caller's request_id was "
         f"{seen['after']!r} instead of 'caller': handle must put back the value it replaced. "
         "Keep the token: `token = request_id.set(rid)`, and `request_id.reset(token)` in a "
         "`finally`.",
@@ -592,6 +656,11 @@ async def check_handle(ctx: CheckContext) -> str:
 
 
 # --------------------------------------------------------------------------- 5.5 handle_client
+DIGITS = 300  # long whole numbers: big replies, so unsent replies pile up quickly
+FLOOD = 600  # commands the flooding client sends in one write without reading a reply
+BACKLOG = 24_000  # bytes of unsent replies that only a handler which never drains reaches
+
+
 async def _reply(reader: asyncio.StreamReader, within: float = 2.0) -> str | None:
     """The next line from the server, '' at end of stream, None if nothing came in time.
 
@@ -604,7 +673,7 @@ async def _reply(reader: asyncio.StreamReader, within: float = 2.0) -> str | Non
                 return (await reader.readline()).decode(errors="replace")
         except TimeoutError:
             continue
-        except ConnectionError:
+        except (ConnectionError, ValueError):
             return ""
     return None
 
@@ -615,11 +684,50 @@ async def _eof(reader: asyncio.StreamReader, within: float = 2.0) -> tuple[bool,
     return line == "", (line or "")
 
 
+async def _small_window_connection(port: int) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """A client whose receive buffer is small, so that replies it does not read stay with the
+    server (in its write buffer) instead of piling up in the client's socket."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.setblocking(False)
+    try:
+        await asyncio.get_running_loop().sock_connect(sock, ("127.0.0.1", port))
+    except BaseException:
+        sock.close()
+        raise
+    return await asyncio.open_connection(sock=sock)
+
+
+class _Served:
+    """What the check saw of one connection on the server side."""
+
+    def __init__(self, writer: asyncio.StreamWriter) -> None:
+        self.writer = writer
+        self.port = writer.get_extra_info("peername")[1]
+        self.lost = False  # connection_lost has run: the connection is really closed
+        self.lost_at_return: bool | None = None  # ... when handle_client returned
+        self.peak_unsent = 0
+        protocol = writer.transport.get_protocol()
+        original = protocol.connection_lost
+
+        def connection_lost(exc: BaseException | None) -> None:
+            self.lost = True
+            original(exc)
+
+        protocol.connection_lost = connection_lost  # type: ignore[method-assign]
+
+    def unsent(self) -> int:
+        size = self.writer.transport.get_write_buffer_size()
+        self.peak_unsent = max(self.peak_unsent, size)
+        return size
+
+
 @task("5.5")
 async def check_handle_client(ctx: CheckContext) -> str:
     handle_client = ctx.function()
     crashes: list[BaseException] = []
     handlers: set[asyncio.Task[Any]] = set()
+    served: dict[int, _Served] = {}  # by the client's port
 
     async def guarded(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         handlers.add(asyncio.current_task())  # type: ignore[arg-type]
@@ -628,8 +736,10 @@ async def check_handle_client(ctx: CheckContext) -> str:
         with contextlib.suppress(OSError, AttributeError):
             writer.get_extra_info("socket").setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
             writer.transport.set_write_buffer_limits(high=4096)
+        seen = served[writer.get_extra_info("peername")[1]] = _Served(writer)
         try:
             await handle_client(reader, writer)
+            seen.lost_at_return = seen.lost
         except Exception as exc:  # reported below; the connection is closed so the client sees it
             crashes.append(exc)
             writer.close()
@@ -644,9 +754,16 @@ async def check_handle_client(ctx: CheckContext) -> str:
                 "(`# YOUR CODE HERE` / `raise NotImplementedError`) with your code."
             )
         raise CheckFailed(
-            f"handle_client crashed with {type(exc).__name__}: {exc} after the client sent "
+            f"handle_client crashed with {describe_error(exc)} after the client sent "
             f"{command!r}. Answer a bad command with a line starting `ERR` and keep serving the "
             "connection."
+        )
+
+    def no_reply(command: str) -> CheckFailed:
+        return CheckFailed(
+            f"For {command!r} the server sent no reply line within 2 s. End every reply "
+            "with a newline (readline() waits for one) and `await writer.drain()` after "
+            "writing."
         )
 
     async def ask(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, command: str,
@@ -656,11 +773,7 @@ async def check_handle_client(ctx: CheckContext) -> str:
         reply = await _reply(reader)
         crashed(command)
         if reply is None:
-            raise CheckFailed(
-                f"For {command!r} the server sent no reply line within 2 s. End every reply "
-                "with a newline (readline() waits for one) and `await writer.drain()` after "
-                "writing."
-            )
+            raise no_reply(command)
         if reply == "":
             raise CheckFailed(f"For {command!r} the server closed the connection instead of answering {want!r}.")
         ctx.expect(
@@ -674,6 +787,26 @@ async def check_handle_client(ctx: CheckContext) -> str:
     def is_error(got: str) -> bool:
         return got.startswith("ERR")
 
+    framing = (
+        "TCP delivers a stream of bytes, not messages: one read() can return several lines, "
+        "or part of one. Read one line at a time with `await reader.readline()` (lesson 05, "
+        "'Framing on raw TCP')."
+    )
+
+    async def replies(reader: asyncio.StreamReader, n: int, sent: str) -> list[str]:
+        got: list[str] = []
+        while len(got) < n:
+            line = await _reply(reader)
+            crashed(sent)
+            if not line:
+                break
+            got.append(line.rstrip("\r\n"))
+        return got
+
+    # Commands sent together in one write (the numbers are drawn once, the same every run).
+    together = [list(nums) for nums in examples(
+        st.lists(st.integers(-10**6, 10**6), min_size=1, max_size=5), 6)]
+
     async def talk() -> None:
         server = await asyncio.start_server(guarded, "127.0.0.1", 0)
         port = server.sockets[0].getsockname()[1]
@@ -686,7 +819,50 @@ async def check_handle_client(ctx: CheckContext) -> str:
             await ask(b_reader, b_writer, "ADD 2 3 4", equals("9"), "9")
             await ask(b_reader, b_writer, "ADD 10 -3", equals("7"), "7")
             await ask(b_reader, b_writer, "HELLO", is_error, "ERR ... (unknown command)")
-            await ask(b_reader, b_writer, "ADD 1 x", is_error, "ERR ... (not a number)")
+            await ask(b_reader, b_writer, "ADD 1 x", is_error, "ERR ... (not a whole number)")
+            await ask(b_reader, b_writer, "", is_error, "ERR ... (an empty line is not a command)")
+
+            # Several commands in one write: one reply each, in order.
+            for batch in ([[1, 2], [3, 4]], together):
+                commands = [f"ADD {' '.join(map(str, nums))}" for nums in batch]
+                wanted = [str(sum(nums)) for nums in batch]
+                data = "".join(f"{c}\n" for c in commands).encode()
+                b_writer.write(data)
+                await b_writer.drain()
+                got = await replies(b_reader, len(commands), f"{len(commands)} commands in one write")
+                shown = repr(data) if len(data) <= 60 else f"{data[:40]!r}..."
+                ctx.expect(
+                    [g.strip() for g in got] == wanted,
+                    f"The client sent {len(commands)} commands in one write, {shown}, and the "
+                    f"server answered {got}; expected one reply per line, {wanted}. {framing}",
+                    hint=framing,
+                )
+
+            # One command split over two writes, with a pause between them.
+            b_writer.write(b"AD")
+            await b_writer.drain()
+            early = await _reply(b_reader, within=0.3)
+            crashed("AD")
+            ctx.expect(
+                early is None,
+                f"The client sent half a command, b'AD', and paused before the rest, b'D 5 6\\n'; "
+                f"the server answered {early!r} without waiting for the end of the line. "
+                f"{framing}",
+                hint=framing,
+            )
+            b_writer.write(b"D 5 6\n")
+            await b_writer.drain()
+            reply = await _reply(b_reader)
+            crashed("ADD 5 6 (sent in two parts)")
+            if reply is None:
+                raise no_reply("ADD 5 6 (sent in two parts, b'AD' then b'D 5 6\\n')")
+            ctx.expect(
+                reply.strip() == "11",
+                f"The client sent 'ADD 5 6' in two parts, b'AD' then b'D 5 6\\n', and the server "
+                f"answered {reply!r}; expected '11'. {framing}",
+                hint=framing,
+            )
+
             await ask(b_reader, b_writer, "QUIT", equals("BYE"), "BYE")
             closed, extra = await _eof(b_reader)
             ctx.expect(
@@ -697,8 +873,21 @@ async def check_handle_client(ctx: CheckContext) -> str:
                 "`await writer.wait_closed()`, in a `finally` so that it also happens when "
                 "something goes wrong.",
             )
+
+            # A's turn: one command, then a last one without its newline, then end of input.
             await ask(a_reader, a_writer, "ADD 1 1", equals("2"), "2")
-            a_writer.write_eof()  # the client is done: the server reads b"" from now on
+            a_writer.write(b"ADD 7 8")
+            a_writer.write_eof()  # the client is done: the server reads b"" after that line
+            last = await _reply(a_reader)
+            crashed("ADD 7 8 (the last line, without a newline)")
+            ctx.expect(
+                last is not None and last.strip() == "15",
+                "The client's last command, 'ADD 7 8', came without a newline just before the "
+                "client closed its side; the server "
+                + (f"answered {last!r}" if last else "closed the connection" if last == "" else "did not answer")
+                + ", expected '15'. readline() returns such a last line without its b'\\n': "
+                "answer it, then stop at b''.",
+            )
             closed, extra = await _eof(a_reader)
             ctx.expect(
                 not extra,
@@ -712,13 +901,63 @@ async def check_handle_client(ctx: CheckContext) -> str:
                 "After the client closed its side (readline() returned b''), the server did not "
                 "close the connection within 2 s: leave the loop on b'' and close the writer.",
             )
+
+            # C floods the server with commands and reads nothing for a while: a handler that
+            # drains waits for the client; one that never drains piles up unsent replies.
+            c_reader, c_writer = await _small_window_connection(port)
+            writers.append(c_writer)
+            big = 10**DIGITS
+            c_writer.write(f"ADD {big} {big}\n".encode() * FLOOD)  # no drain: the client waits for nothing
+            c_port = c_writer.get_extra_info("sockname")[1]
+            steady = 0
+            previous = -1
+            for _ in range(60):  # until the server's unsent replies stop changing
+                await asyncio.sleep(0.02)
+                seen = served.get(c_port)
+                if seen is None:
+                    continue
+                size = seen.unsent()
+                steady = steady + 1 if size == previous else 0
+                previous = size
+                if seen.peak_unsent > BACKLOG or steady >= 5:
+                    break
+            seen = served.get(c_port)
+            ctx.expect(
+                seen is None or seen.peak_unsent <= BACKLOG,
+                f"A client sent {FLOOD} commands at once and did not read the replies yet: the "
+                f"server kept {seen.peak_unsent / 1000 if seen else 0:.0f} KB of unsent replies "
+                "in memory. `writer.write()` never waits; `await writer.drain()` after each "
+                "write waits while the client is not keeping up (backpressure), instead of "
+                "buffering without limit.",
+            )
+            got = await replies(c_reader, FLOOD, f"{FLOOD} commands in one write")
+            ctx.expect(
+                len(got) == FLOOD and all(g.strip() == str(2 * big) for g in got),
+                f"A client sent {FLOOD} ADD commands in one write; the server answered "
+                f"{len(got)} of them"
+                + ("" if all(g.strip() == str(2 * big) for g in got) else ", some wrongly")
+                + f". {framing}",
+            )
+            c_writer.write_eof()
+            closed, _ = await _eof(c_reader)
+            ctx.expect(closed, "After the client closed its side, the server did not close the connection within 2 s.")
+
             if handlers:
                 _, pending = await asyncio.wait(handlers, timeout=2)
                 ctx.expect(
                     not pending,
-                    "handle_client was still running after both clients had gone: return once "
+                    "handle_client was still running after the clients had gone: return once "
                     "the conversation is over.",
                 )
+            crashed("(end of input)")
+            unfinished = [s for s in served.values() if s.lost_at_return is False]
+            ctx.expect(
+                not unfinished,
+                f"handle_client returned while {len(unfinished)} of its connections were still "
+                "closing: after `writer.close()`, `await writer.wait_closed()`, so that the "
+                "handler ends only once the connection is really closed (and an error while "
+                "closing reaches your code).",
+            )
         finally:
             for w in writers:
                 w.close()
@@ -735,8 +974,10 @@ async def check_handle_client(ctx: CheckContext) -> str:
             except TimeoutError:
                 pass
 
-    await ctx.run(_named(talk(), "handle_client"))
+    await ctx.run(named(talk(), "handle_client"))
     return (
-        "ADD, errors and QUIT answered; a second client was served while the first one waited; "
-        "the connection closed after BYE and after the client's end of input."
+        "ADD, errors and QUIT answered; commands sent together, split in two and without a "
+        "final newline each answered once; replies drained while a client was slow to read; "
+        "a second client was served while the first one waited; the connection closed (and "
+        "waited for) after BYE and after the client's end of input."
     )

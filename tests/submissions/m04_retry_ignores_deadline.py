@@ -1,4 +1,4 @@
-# expect: 4.1 failed "deadline"
+# expect: 4.1 failed "attempt(s) after it"
 async def fetch_with_retry(session, url, *, attempts=5, base_delay=0.1, max_delay=2.0,
                            attempt_timeout=1.0, deadline=10.0):
     # Everything right, except that `deadline` is never used.

@@ -1,11 +1,10 @@
-# expect: 4.3 failed "forget to `await pool.release"
-async def fetch_with_slot(pool, url):
+# expect: 4.3 failed "Did you forget to `await pool.release(slot, outcome)`"
+async def fetch_with_slot(session, pool, url):
     # pool.release(...) without await only creates a coroutine: the slot is never given back.
     slot = await pool.acquire()
     outcome = "failed"
     try:
-        async with aiohttp.ClientSession() as session:
-            result = await fetch_json(session, url)
+        result = await fetch_json(session, url)
         outcome = "ok"
         return result
     except asyncio.CancelledError:

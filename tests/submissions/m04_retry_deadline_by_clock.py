@@ -1,0 +1,21 @@
+# expect: 4.1 failed "the deadline must cancel the attempt in progress"
+async def fetch_with_retry(session, url, *, attempts=5, base_delay=0.1, max_delay=2.0,
+                           attempt_timeout=1.0, deadline=10.0):
+    # The deadline is a clock check between attempts: an attempt already running is never stopped.
+    give_up_at = time.monotonic() + deadline
+    for attempt in range(1, attempts + 1):
+        if time.monotonic() >= give_up_at:
+            raise TimeoutError
+        try:
+            async with asyncio.timeout(attempt_timeout):
+                return await fetch_json(session, url)
+        except aiohttp.ClientResponseError as exc:
+            if exc.status < 500 and exc.status != 429:
+                raise
+            error, at_least = exc, retry_after(exc)
+        except (TimeoutError, aiohttp.ClientConnectionError) as exc:
+            error, at_least = exc, 0.0
+        if attempt == attempts:
+            raise error
+        limit = min(max_delay, base_delay * 2 ** (attempt - 1))
+        await asyncio.sleep(max(at_least, random.uniform(0, limit)))

@@ -523,7 +523,12 @@ def test_welcome_notebook_runs_all_cells(
 ) -> None:
     panel = _open_notebook(page, lab, WELCOME)
     code_cells = _code_cell_count(lab.root_dir / WELCOME)
-    assert panel.locator(".jp-CodeCell").count() == code_cells
+    # JupyterLab renders a long notebook's cells a few at a time: wait until all are there.
+    page.wait_for_function(
+        "([selector, expected]) => document.querySelectorAll(selector).length === expected",
+        arg=[f"{NOTEBOOK} .jp-CodeCell", code_cells],
+        timeout=UI_MS,
+    )
 
     _menu(page, "Run", "Run All Cells")
     page.wait_for_function(

@@ -56,6 +56,7 @@ async def _stats(ctx: CheckContext) -> Any:
 PER_PAGE, TOTAL = 10, 95
 LAST_PAGE = -(-TOTAL // PER_PAGE)
 OTHERS = [(1, 10, 0), (1, 10, 1), (1, 5, 20), (3, 4, 17)]  # (start page, per page, total)
+INTERLEAVED = [(1, 3, 7), (2, 2, 9)]  # consumed in turns, one item from each
 
 
 def _pages(stats: Any) -> list[int]:
@@ -159,6 +160,9 @@ async def check_paginate(ctx: CheckContext) -> str:
                 async for item in agen:
                     got.append(item)
                     if len(got) in (3, PER_PAGE + 2):
+                        # The consumer works on the item for a while: a request started in
+                        # the background meanwhile has time to reach the lab service.
+                        await asyncio.sleep(0.15)
                         seen[f"after {len(got)}"] = _pages(await _stats(ctx))
                     if len(got) == 25:
                         break
@@ -198,21 +202,35 @@ async def check_paginate(ctx: CheckContext) -> str:
     session, sent = _counting_session()
     got_by: dict[tuple[int, int, int], list[Any]] = {}
 
+    def listing_url(start: int, per: int, total: int) -> str:
+        return lab.url("/pages", page=start, per_page=per, total=total, delay=0)
+
     async def consume_others() -> None:
         async with session:
             for start, per, total in OTHERS:
                 got_by[start, per, total] = [
-                    item async for item in paginate(
-                        session, lab.url("/pages", page=start, per_page=per, total=total, delay=0)
-                    )
+                    item async for item in paginate(session, listing_url(start, per, total))
                 ]
+            # Two generators used in turns, item by item: each must keep its own place.
+            gens = {key: paginate(session, listing_url(*key)) for key in INTERLEAVED}
+            live = dict(gens)
+            for key in gens:
+                got_by[key] = []
+            while live:
+                for key, gen in list(live.items()):
+                    try:
+                        got_by[key].append(await anext(gen))
+                    except StopAsyncIteration:
+                        del live[key]
 
     await ctx.run(named(consume_others(), "paginate"))
     records = (await _stats(ctx)).for_route("pages")
     for (start, per, total), got in got_by.items():
         last = max(1, -(-total // per))
         asked = [int(r["query"].get("page", 1)) for r in records if int(r["query"].get("total", -1)) == total]
-        listing = f"a listing of {total} item(s), {per} per page, starting at page {start}"
+        listing = f"a listing of {total} item(s), {per} per page, starting at page {start}" + (
+            " (consumed in turns with another listing)" if (start, per, total) in INTERLEAVED else ""
+        )
         want = list(range((start - 1) * per + 1, total + 1))
         ids = [i.get("id") if isinstance(i, dict) else i for i in got]
         ctx.expect(
@@ -228,8 +246,9 @@ async def check_paginate(ctx: CheckContext) -> str:
             "short or empty.",
         )
     return (
-        f"{TOTAL} items from {LAST_PAGE} pages, and {len(OTHERS)} other listings (empty, one "
-        "item, a full last page, a start past page 1); each page fetched only when needed "
+        f"{TOTAL} items from {LAST_PAGE} pages, and {len(OTHERS) + len(INTERLEAVED)} other "
+        "listings (empty, one item, a full last page, a start past page 1, two used in turns); "
+        "each page fetched only when needed "
         "(1 page after 3 items, 2 after 12, 3 when the consumer stopped at 25)."
     )
 
@@ -497,7 +516,25 @@ async def check_count_lines(ctx: CheckContext) -> str:
         "instead of `await resp.text()` or `resp.read()`.",
     )
 
-    # 2. A big, fast stream: exact line boundaries, bounded memory.
+    # 2. The smallest streams: no line at all, and a single line.
+    for size in (0, 1):
+        tiny_lines: list[Any] = []
+
+        async def tiny(size: int = size, into: list[Any] = tiny_lines) -> Any:
+            async with aiohttp.ClientSession() as session:
+                url = lab.url("/stream", lines=size, interval=0, width=5)
+                return await count_lines(session, url, into.append)
+
+        got = await ctx.run(named(tiny(), "count_lines"))
+        want_lines = [_line(i, 5) for i in range(size)]
+        ctx.expect(
+            got == size and tiny_lines == want_lines,
+            f"For a stream of {size} line(s), count_lines returned {got!r} and called on_line with "
+            f"{tiny_lines!r}; expected {size} and {want_lines!r}. Check for the end of the stream "
+            "before handling a line (`async for` does that for you).",
+        )
+
+    # 3. A big, fast stream: exact line boundaries, bounded memory.
     width = BIG["width"]
     tally = {"calls": 0, "bad": 0, "example": None}
 

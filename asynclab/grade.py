@@ -322,7 +322,7 @@ def _version_notes(nb: dict[str, Any], module: manifest.Module) -> list[str]:
             notes.append(
                 "this notebook was made from an older version of the exercises "
                 f"({meta['version']}; the course now has {current}). It is graded anyway. To get "
-                f"the current tasks: `make reset EX={module.id}` (your copy is kept in notebooks/backups/)."
+                f"the current tasks: `make reset MODULE={module.id}` (your copy is kept in notebooks/backups/)."
             )
     return notes
 
@@ -343,7 +343,7 @@ def grade_notebook(
         nb = read_notebook(path)
     except ValueError as exc:
         problem = (
-            f"{exc} Restore a fresh copy with `make reset EX={module.id}` "
+            f"{exc} Restore a fresh copy with `make reset MODULE={module.id}` "
             f"(or `python -m asynclab.reset {module.id}`); yours is kept in notebooks/backups/."
         )
         return report([Outcome(t.id, t.title, "error", problem, t.points, 0) for t in tasks], problem)

@@ -130,7 +130,7 @@ def test_reset_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: 
 
 @pytest.mark.parametrize(
     ("args", "message"),
-    [([], "Which exercises should be restored? Usage: make reset EX=01"), (["42"], "There are no exercises '42'."), (["00"], "Module 00 has no exercise notebook.")],
+    [([], "Which exercises should be restored? Usage: make reset MODULE=01"), (["42"], "There are no exercises '42'."), (["00"], "Module 00 has no exercise notebook.")],
 )
 def test_reset_refuses(args: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
     before = MODULE.exercises.read_bytes()

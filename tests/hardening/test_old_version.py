@@ -20,7 +20,7 @@ def test_old_version(submission) -> None:
     assert graded["1.1"].status == "passed"
     assert graded.report.notes == [
         f"this notebook was made from an older version of the exercises (0123456789ab; the course now "
-        f"has {current}). It is graded anyway. To get the current tasks: `make reset EX=01` (your copy "
+        f"has {current}). It is graded anyway. To get the current tasks: `make reset MODULE=01` (your copy "
         "is kept in notebooks/backups/)."
     ]
 

@@ -9,7 +9,7 @@ from hardening_support import MODULE
 
 from asynclab.grade import scoreboard
 
-RESTORE = "Restore a fresh copy with `make reset EX=01` (or `python -m asynclab.reset 01`); yours is kept in notebooks/backups/."
+RESTORE = "Restore a fresh copy with `make reset MODULE=01` (or `python -m asynclab.reset 01`); yours is kept in notebooks/backups/."
 
 
 @pytest.mark.parametrize(

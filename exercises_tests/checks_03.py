@@ -1,29 +1,52 @@
 """Checks for module 03: queues, worker pools and backpressure.
 
-Each check runs the learner's function against the lab service and judges the result and
-what the service observed: which paths were requested and how often, how many requests
-were in flight at once, when each one started, which were cancelled. Task 3.2 also hands
-the learner a queue factory whose queues record how full they got and whether a put() had
-to wait, and a slow save() that records when it ran. ctx.run adds the loop's view: a
-blocked loop or worker tasks left running fail the task.
+Each check calls the learner's function several times (a main scenario, then edge cases and
+generated inputs: no URLs, one URL, more workers than URLs, repeated URLs, other pool sizes)
+and judges the result and what the lab service observed: which paths were requested and how
+often, how many requests were in flight at once, when each one started, which ended early.
+Task 3.1 also watches asyncio.Queue (how many items each queue handed out), task 3.2 hands
+the learner a queue factory whose queues record what went through them and whether a put()
+had to wait, plus a slow save() that records when it ran. ctx.run adds the loop's view on
+every exit path: a blocked loop, tasks left running, cancellations swallowed, a hang and
+where it hangs. ``ctx.last.tasks`` says how many tasks the learner's code started: a pool is
+`workers` long-lived tasks, not a task per URL.
 """
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import time
 from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from asynclab.checking import CheckContext, LearnerError, TimedOut, task
+from hypothesis import strategies as st
 
+from asynclab.checking import (
+    CheckContext,
+    CheckFailed,
+    LearnerError,
+    TimedOut,
+    _is_learner_frame,
+    task,
+)
+from exercises_tests.helpers import examples, item_value, leaves, named
 
-def _value(i: int) -> int:
-    return (i * 7919) % 1000  # what the lab service's /items/{i} answers
+# Lesson sections the messages point to (by title).
+STOP_FROM_INSIDE = "lesson 03, 'Stopping a pool from inside: the first answer wins'"
+JOIN_SECTION = "lesson 03, 'Knowing when the work is done: task_done() and join()'"
+WORKER_DIES = "lesson 03, 'When a worker dies, join() waits forever'"
+STOPPING = "lesson 03, 'Stopping workers cleanly'"
 
 
 def _id_of(item: Any) -> Any:
     return item.get("id") if isinstance(item, dict) else item
+
+
+def _is_item(value: Any, item_id: int) -> bool:
+    return isinstance(value, dict) and value.get("id") == item_id and value.get("value") == item_value(item_id)
 
 
 def _short(values: list[Any], limit: int = 8) -> str:
@@ -37,73 +60,258 @@ def _item_counts(stats: Any, ids: list[int]) -> tuple[list[int], dict[int, int]]
     return [i for i, c in counts.items() if c == 0], {i: c for i, c in counts.items() if c > 1}
 
 
-def _leaves(exc: BaseException) -> list[BaseException]:
-    """The exceptions inside a (nested) exception group; [exc] for a plain exception."""
-    if isinstance(exc, BaseExceptionGroup):
-        return [leaf for inner in exc.exceptions for leaf in _leaves(inner)]
-    return [exc]
+def _names(tasks: list[str]) -> str:
+    return ", ".join(f"{n} x{c}" if c > 1 else n for n, c in Counter(tasks).most_common(3))
 
 
-async def _run(ctx: CheckContext, coro: Any, *, stuck: str = "", url_hint: bool = False) -> Any:
-    """ctx.run, with two additions: a hang gets the advice `stuck` for this task, and an error
-    raised out of a TaskGroup names the exceptions inside the group (the group's own message
-    only says "unhandled errors in a TaskGroup")."""
+def _source(fn: Callable[..., Any]) -> str:
     try:
-        return await ctx.run(coro)
-    except TimedOut as exc:
-        if not stuck or "still running after" not in str(exc):
-            raise  # e.g. a loop that never awaits: the message already says so
-        raise TimedOut(f"{exc} {stuck}") from None
-    except LearnerError as exc:
-        cause = exc.__cause__
-        if not isinstance(cause, BaseExceptionGroup):
-            raise
-        leaves = _leaves(cause)
-        inside = "; ".join(f"{type(e).__name__}: {str(e)[:200]}" for e in leaves[:3])
-        message = f"{exc}. Inside the group: {inside}."
-        if url_hint and any("url" in type(e).__name__.lower() for e in leaves):
-            message += (
-                " The `next` link of a page is a path like '/pages?page=2&...': turn it into a "
-                "full URL with urljoin(url, page['next'])."
-            )
-        raise LearnerError(message) from cause
+        return inspect.getsource(fn)
+    except (OSError, TypeError):
+        return ""
 
 
-# What to look for when a task's function never returns.
-POOL_STUCK = (
-    "In a pool, that is usually a worker waiting in `await queue.get()` for work that never "
-    "comes: when all the URLs are queued before the workers start, stop a worker as soon as "
-    "`queue.get_nowait()` raises asyncio.QueueEmpty."
+def _learner_task(t: asyncio.Task[Any]) -> bool:
+    code = getattr(t.get_coro(), "cr_code", None)
+    return code is not None and _is_learner_frame(code.co_filename)
+
+
+def _again(exc: Exception, message: str) -> Exception:
+    """The same kind of outcome as ``exc`` with another message (and the same hint)."""
+    if isinstance(exc, CheckFailed):
+        return CheckFailed(message, exc.hint)
+    return type(exc)(message)
+
+
+UNWINDING_HINT = (
+    "`task.cancel()` only asks a task to stop: the CancelledError arrives at its next `await`, "
+    "and until then it still runs (its `finally:` blocks, its open request). After cancelling, "
+    "wait for the tasks: `await asyncio.gather(*tasks, return_exceptions=True)`. Or let a "
+    f"TaskGroup cancel and wait for you ({STOP_FROM_INSIDE})."
 )
-PIPELINE_STUCK = (
-    "In a pipeline, that is usually a stage waiting forever: a fetcher waiting for room in a "
-    "full queue that nobody empties any more (did the saver stop early?), or a stage waiting "
-    "for a stop signal that nobody sends."
-)
-FIND_STUCK = (
-    "Here that usually means workers that do not stop when the item is found: cancel them (or "
-    "raise inside the TaskGroup). A worker that catches CancelledError and carries on cannot "
-    "be stopped at all: always raise it again."
-)
-CRAWL_STUCK = (
-    "In a crawler, that is usually fetchers waiting for ids after the last pager finished (was "
-    "a stop signal sent to each fetcher?), or a pager waiting for room in a full queue that no "
-    "fetcher empties any more."
+
+
+class _TaskWatch:
+    """Sees every task created while active (as the loop's task factory, under ctx.run's own
+    recorder) and samples, every SAMPLE seconds, which of the learner's tasks have been asked
+    to cancel: a task still running long after that ignores its cancellation."""
+
+    SAMPLE = 0.05
+
+    def __init__(self) -> None:
+        self.tasks: list[asyncio.Task[Any]] = []
+        self.cancel_seen: dict[asyncio.Task[Any], float] = {}  # task -> when first seen cancelling
+        self.last_sample = 0.0
+
+    def learner(self) -> list[asyncio.Task[Any]]:
+        return [t for t in self.tasks if _learner_task(t)]
+
+    async def _sample(self) -> None:
+        while True:
+            now = time.monotonic()
+            for t in self.learner():
+                if not t.done() and t.cancelling() and t not in self.cancel_seen:
+                    self.cancel_seen[t] = now
+            self.last_sample = now
+            await asyncio.sleep(self.SAMPLE)
+
+    def ignoring(self, after: float = 0.5) -> list[asyncio.Task[Any]]:
+        """Tasks that were asked to cancel at least ``after`` s before the last sample and were
+        still running then (read this before anything else cancels them)."""
+        return [t for t, seen in self.cancel_seen.items() if self.last_sample - seen >= after]
+
+    def carried_on(self) -> list[asyncio.Task[Any]]:
+        """Tasks asked to cancel that then ended some other way (returned, or raised another
+        error): their code caught the CancelledError."""
+        return [t for t in self.learner() if t.done() and not t.cancelled() and t.cancelling()]
+
+    @contextmanager
+    def active(self) -> Iterator[_TaskWatch]:
+        loop = asyncio.get_running_loop()
+        previous = loop.get_task_factory()
+
+        def factory(loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> Any:
+            t = previous(loop, coro, **kwargs) if previous is not None else asyncio.Task(coro, loop=loop, **kwargs)
+            self.tasks.append(t)
+            return t
+
+        sampler = asyncio.ensure_future(self._sample())  # before the factory: not recorded
+        loop.set_task_factory(factory)
+        try:
+            yield self
+        finally:
+            loop.set_task_factory(previous)
+            sampler.cancel()
+
+
+def _task_name(t: asyncio.Task[Any]) -> str:
+    return getattr(t.get_coro(), "__qualname__", "task").rsplit(".", 1)[-1] + "()"
+
+
+async def _call(
+    ctx: CheckContext, fn: Callable[..., Any], *args: Any, where: str = "", stuck: dict[str, str] | None = None,
+    **kwargs: Any,
+) -> Any:
+    """``await fn(*args, **kwargs)`` under ctx.run. ``where`` names the scenario in any message
+    about it; ``stuck`` is advice for a hang, by the wait the learner's tasks were found in.
+
+    Beyond ctx.run's verdicts: a task that was asked to cancel (by the learner's code or by its
+    TaskGroup) and then ended otherwise, or was still running long after, swallowed its
+    cancellation; a function that returns while tasks it cancelled are still finishing their
+    cancellation (cancel() without waiting for them) leaves them running; more than one
+    aiohttp session per call fails (every task text asks for one)."""
+    name = getattr(fn, "__name__", "your function")
+    unwinding: list[str] = []
+    watch = _TaskWatch()
+
+    async def driver() -> Any:
+        result = await fn(*args, **kwargs)
+        unwinding.extend(_task_name(t) for t in watch.learner() if not t.done() and t.cancelling())
+        return result
+
+    at = f" (This was the call {where}.)" if where else ""
+    with watch.active():
+        try:
+            result = await ctx.run(named(driver(), name))
+        except TimedOut as exc:
+            ignoring = [t for t in watch.ignoring() if not t.done() or t.cancelled()]
+            if ignoring:
+                raise TimedOut(
+                    f"{exc}{at} {len(ignoring)} of these task(s) ({_names([_task_name(t) for t in ignoring])}) "
+                    "had been cancelled, by your code or by their TaskGroup, well before the time "
+                    f"limit and were still running: they catch CancelledError and carry on. {KEEP_GOING_HINT}"
+                ) from None
+            extra = next((advice for wait, advice in (stuck or {}).items() if f"waiting in {wait}" in str(exc)), "")
+            raise TimedOut(f"{exc}{at} {extra}".rstrip()) from None
+        except (CheckFailed, LearnerError) as exc:
+            if not where:
+                raise
+            raise _again(exc, f"{exc}{at}") from exc.__cause__
+    carried_on = watch.carried_on()
+    if carried_on:
+        endings = sorted({
+            "returned" if t.exception() is None else f"raised {type(t.exception()).__name__}" for t in carried_on
+        })
+        raise CheckFailed(
+            f"{len(carried_on)} task(s) ({_names([_task_name(t) for t in carried_on])}) were "
+            f"cancelled, by your code or by their TaskGroup, and did not stop: they {' or '.join(endings)} "
+            f"instead of ending cancelled{f' in the call {where}' if where else ''}. A task that "
+            "catches CancelledError (a bare `except:`, `except BaseException:` or `except "
+            "asyncio.CancelledError:` without `raise`) carries on with its next step when it "
+            "should stop.",
+            KEEP_GOING_HINT,
+        )
+    if unwinding:
+        raise CheckFailed(
+            f"{name}() returned while {len(unwinding)} task(s) it had cancelled were still running "
+            f"({_names(unwinding)}){f' in the call {where}' if where else ''}: it cancelled them "
+            "but did not wait for them to stop. Await the cancelled tasks before returning "
+            "(`await asyncio.gather(*tasks, return_exceptions=True)`), or let a TaskGroup do both.",
+            UNWINDING_HINT,
+        )
+    ctx.expect(
+        ctx.last.sessions <= 1,
+        f"{name}() opened {ctx.last.sessions} aiohttp.ClientSession objects"
+        f"{f' in the call {where}' if where else ''}: use one session for the whole call, shared "
+        "by all its tasks. Each session has its own connection pool, so a session per worker or "
+        "per request opens new connections instead of reusing them.",
+        "Open the session once, `async with aiohttp.ClientSession() as session:` around the "
+        "code that starts the tasks, and let every task use that `session`.",
+    )
+    return result
+
+
+def _too_many_tasks(ctx: CheckContext, name: str, workers: int, n_urls: int, where: str = "") -> None:
+    """A pool is `workers` long-lived tasks (plus maybe one helper, such as a producer or a
+    join() task), not a task per URL."""
+    tasks = ctx.last.tasks
+    ctx.expect(
+        len(tasks) <= workers + 2,
+        f"{name}() started {len(tasks)} tasks ({_names(tasks)}) for {n_urls} URLs with "
+        f"workers={workers}{f' ({where})' if where else ''}: "
+        + (
+            "a task per URL. "
+            if len(tasks) >= n_urls
+            else ""
+        )
+        + "Limiting how many run at once (a semaphore over gather, lesson 02) is not a pool. "
+        "Start exactly `workers` worker tasks, and let each one take URL after URL from one "
+        "shared asyncio.Queue until the queue is empty.",
+        POOL_HINT,
+    )
+
+
+POOL_HINT = (
+    "A pool is a fixed number of long-lived tasks, not one task per URL: put every URL in one "
+    "asyncio.Queue, then start `workers` tasks that each loop `take a URL, fetch it, take the "
+    "next` until `queue.get_nowait()` raises asyncio.QueueEmpty (all the work was queued up "
+    "front, so empty means done). See lesson 03, 'A pool of N workers'."
 )
 
 
 # --------------------------------------------------------------------------- 3.1
+class _QueueWatch:
+    """Counts, per asyncio.Queue (and subclass) object, the items taken out of it while active:
+    get() ends in get_nowait(), so patching get_nowait sees both."""
+
+    def __init__(self) -> None:
+        self.taken: Counter[int] = Counter()
+
+    @contextmanager
+    def active(self) -> Iterator[_QueueWatch]:
+        original = asyncio.Queue.get_nowait
+        watch = self
+
+        def get_nowait(queue: asyncio.Queue[Any]) -> Any:
+            item = original(queue)
+            watch.taken[id(queue)] += 1
+            return item
+
+        asyncio.Queue.get_nowait = get_nowait  # type: ignore[method-assign]
+        try:
+            yield self
+        finally:
+            asyncio.Queue.get_nowait = original  # type: ignore[method-assign]
+
+
+POOL_STUCK = {
+    "Queue.join()": f"({JOIN_SECTION}; and if a worker can fail, {WORKER_DIES}.)",
+    "Queue.get()": (
+        "Here all the URLs are queued before the workers start, so a worker can stop as soon as "
+        "`queue.get_nowait()` raises asyncio.QueueEmpty; a worker waiting in `await queue.get()` "
+        f"needs a sentinel or a cancel() ({STOPPING})."
+    ),
+}
+
+
+def _pool_delay(item_id: int) -> float:
+    return round(0.02 + 0.02 * (item_id % 3), 2)
+
+
 @task("3.1")
 async def check_fetch_with_pool(ctx: CheckContext) -> str:
     fetch_with_pool = ctx.function()
     lab = ctx.lab
-    workers = 4
-    ids = list(range(40, 56))
-    # Mixed latencies (0.1 to 0.25 s): the completion order is not the order of the URLs.
-    urls = [lab.url(f"/items/{i}", delay=round(0.1 + 0.05 * ((i * 3) % 4), 2)) for i in ids]
-    result = await _run(ctx, fetch_with_pool(urls, workers), stuck=POOL_STUCK)
-    stats = lab.stats()
+    # Drawn before the learner's code runs: lists of ids (repeats allowed) and pool sizes.
+    generated = examples(st.tuples(st.lists(st.integers(0, 40), max_size=7), st.integers(1, 5)), 5)
+    fixed = [([7, 8, 9], 8), ([], 2), ([23], 1), ([31, 4, 31, 16], 2)]
 
+    workers = 4
+    ids = [47, 12, 33, 5, 58, 21, 40, 9, 64, 18, 51, 2, 36, 27, 60, 14]  # not sorted
+    # Different latencies (0.1 to 0.25 s): the workers finish in another order than the URLs.
+    urls = [lab.url(f"/items/{i}", delay=round(0.1 + 0.05 * (n % 4), 2)) for n, i in enumerate(ids)]
+    watch = _QueueWatch()
+    with watch.active():
+        result = await _call(ctx, fetch_with_pool, urls, workers, stuck=POOL_STUCK)
+    stats = lab.stats()
+    tasks = list(ctx.last.tasks)
+
+    ctx.expect(
+        isinstance(result, list) and len(result) == len(ids),
+        f"fetch_with_pool returned {type(result).__name__}"
+        f"{f' of {len(result)} results' if isinstance(result, list) else ''}; expected a list "
+        f"with the {len(ids)} items, one per URL.",
+    )
     missing, repeated = _item_counts(stats, ids)
     ctx.expect(
         not repeated,
@@ -117,19 +325,6 @@ async def check_fetch_with_pool(ctx: CheckContext) -> str:
         "Did the workers stop before the queue was empty? A worker should stop only when there "
         "is no URL left to take.",
     )
-    peak = stats.peak_in_flight
-    ctx.expect(
-        peak <= workers,
-        f"The lab service saw {peak} requests in flight at once with workers={workers}: more "
-        f"than {workers} in flight. Start exactly `workers` worker tasks, each fetching one URL "
-        "at a time, rather than a task (or a gather) per URL.",
-    )
-    ctx.expect(
-        isinstance(result, list) and len(result) == len(ids),
-        f"fetch_with_pool returned {type(result).__name__}"
-        f"{f' of {len(result)} results' if isinstance(result, list) else ''}; expected a list "
-        f"with the {len(ids)} items, one per URL.",
-    )
     odd = [r for r in result if not isinstance(r, dict)]
     ctx.expect(
         not odd,
@@ -139,9 +334,35 @@ async def check_fetch_with_pool(ctx: CheckContext) -> str:
     got = [_id_of(r) for r in result]
     ctx.expect(
         got == ids,
-        f"The results are not in the order of the URLs: ids came back as {got}. The workers "
-        "finish in any order, so remember where each result belongs: queue (index, url) pairs "
-        "and store each result at its index.",
+        f"The results are not in the order of the URLs: ids came back as {_short(got, 16)}; the "
+        f"URLs asked for {_short(ids, 16)}. The workers finish in any order, so remember where "
+        "each result belongs: queue (index, url) pairs and store each result at its index.",
+        "Queue `(index, url)` pairs, make `results = [None] * len(urls)` before starting the "
+        "workers, and let each worker store `results[index] = ...`.",
+    )
+    peak = stats.peak_in_flight
+    ctx.expect(
+        peak <= workers,
+        f"The lab service saw {peak} requests in flight at once with workers={workers}: more "
+        f"than {workers} in flight. Start exactly `workers` worker tasks, each fetching one URL "
+        "at a time, rather than a task (or a gather) per URL.",
+        POOL_HINT,
+    )
+    _too_many_tasks(ctx, "fetch_with_pool", workers, len(urls))
+    most = max(watch.taken.values(), default=0)
+    ctx.expect(
+        most >= len(urls),
+        (
+            "No asyncio.Queue handed out the URLs (nothing was taken from a queue with get() or "
+            "get_nowait()). The task is a pool of workers sharing one asyncio.Queue: put every "
+            "URL into it, and let each worker take its next URL from it."
+            if most == 0
+            else f"The URLs were spread over {len(watch.taken)} queues (at most {most} of the "
+            f"{len(urls)} taken from any one of them): one queue per worker splits the work in "
+            "advance, and a worker with slow URLs holds up its share while the others idle. Put "
+            "every URL into one queue that all the workers share."
+        ),
+        POOL_HINT,
     )
     ctx.expect(
         peak == workers,
@@ -150,53 +371,106 @@ async def check_fetch_with_pool(ctx: CheckContext) -> str:
         "TaskGroup) and only then wait for them.",
     )
 
-    # More workers than URLs, then no URLs at all: no hang, nothing left running.
-    lab.reset()
-    few = [lab.url(f"/items/{i}", delay=0.05) for i in (7, 8, 9)]
-    result = await _run(ctx, fetch_with_pool(few, 8), stuck=POOL_STUCK)
-    stats = lab.stats()
-    ctx.expect(
-        [_id_of(r) for r in result] == [7, 8, 9] if isinstance(result, list) else False,
-        f"With 3 URLs and 8 workers fetch_with_pool returned {result!r}; expected the 3 items "
-        "in order. Workers that find no work should simply stop.",
-    )
-    ctx.expect(stats.count == 3, f"With 3 URLs and 8 workers the lab service saw {stats.count} requests.")
-    empty = await _run(ctx, fetch_with_pool([], 2), stuck=POOL_STUCK)
-    ctx.expect(empty == [], f"fetch_with_pool([], 2) returned {empty!r}; expected [].")
+    # Again, on fresh inputs: more workers than URLs, none, one, a URL listed twice, and
+    # generated ones. Nothing may hang or be left running, and state from the calls
+    # before (a results list or queue kept outside the function) must not show.
+    for case_ids, n_workers in fixed + [c for c in generated if c not in fixed]:
+        lab.reset()
+        case_urls = [lab.url(f"/items/{i}", delay=_pool_delay(i)) for i in case_ids]
+        where = f"fetch_with_pool({len(case_urls)} URLs for items {case_ids}, workers={n_workers})"
+        result = await _call(ctx, fetch_with_pool, case_urls, n_workers, where=where, stuck=POOL_STUCK)
+        stats = lab.stats()
+        got = [_id_of(r) for r in result] if isinstance(result, list) else result
+        right = isinstance(result, list) and len(result) == len(case_ids) and all(
+            _is_item(r, i) for r, i in zip(result, case_ids, strict=True)
+        )
+        why = "."
+        if len(set(case_ids)) < len(case_ids):
+            why = " (a URL listed twice has its body at both of its places)."
+        if isinstance(got, list) and len(got) > len(case_ids):
+            why += (
+                " Is something kept from an earlier call (a list or queue defined outside the "
+                "function, a mutable default argument)? Make everything a call needs inside it."
+            )
+        ctx.expect(
+            right,
+            f"{where} returned {_short(got, 10) if isinstance(got, list) else repr(got)[:200]}; "
+            f"expected the items {case_ids} in this order{why}",
+        )
+        wanted = Counter(case_ids)
+        bad = {i: stats.by_path.get(f"/items/{i}", 0) for i in wanted}
+        bad = {i: c for i, c in bad.items() if not 1 <= c <= wanted[i]}
+        ctx.expect(not bad, f"{where}: these items were requested this many times: {bad}; each URL once.")
+        ctx.expect(
+            stats.peak_in_flight <= n_workers,
+            f"{where}: {stats.peak_in_flight} requests were in flight at once, more than workers={n_workers}.",
+            POOL_HINT,
+        )
+        _too_many_tasks(ctx, "fetch_with_pool", n_workers, len(case_urls), where)
     return (
-        f"{len(ids)} URLs fetched exactly once, results in order, {peak} in flight at most "
-        "(= workers); more workers than URLs and an empty list also work, no worker left running."
+        f"{len(ids)} URLs fetched exactly once by {len(tasks)} worker tasks sharing one queue, "
+        f"results in order, {peak} in flight at most (= workers); {len(fixed) + len(generated)} "
+        "more calls (no URLs, one URL, more workers than URLs, a repeated URL, other pool sizes) "
+        "also right, and no worker ever left running."
     )
 
 
 # --------------------------------------------------------------------------- 3.2
 class _WatchedQueue(asyncio.Queue):  # type: ignore[type-arg]
-    """An asyncio.Queue that records how full it got and how often put() had to wait."""
+    """An asyncio.Queue that records what was put into it, how full it got and how often put()
+    had to wait."""
 
     def __init__(self, maxsize: int = 0) -> None:
         super().__init__(maxsize)
         self.peak = 0
-        self.puts = 0
+        self.puts: list[Any] = []
         self.waited = 0  # put() calls that found the queue full and had to wait
 
-    async def put(self, item: Any) -> None:
+    def put(self, item: Any) -> Any:
+        # A plain method that returns asyncio's own put() coroutine: a task waiting here is
+        # seen (and reported on a hang) as waiting in Queue.put(), in the learner's line.
         if self.full():
             self.waited += 1
-        await super().put(item)
+        return super().put(item)
 
     def put_nowait(self, item: Any) -> None:  # put() ends here too
         super().put_nowait(item)
-        self.puts += 1
+        self.puts.append(item)
         self.peak = max(self.peak, self.qsize())
 
 
-@task("3.2")
-async def check_fetch_and_save(ctx: CheckContext) -> str:
-    fetch_and_save = ctx.function()
+def _holds_item(value: Any) -> bool:
+    """A fetched item (a dict), or a tuple that carries one, e.g. (index, item)."""
+    return isinstance(value, dict) or (isinstance(value, tuple | list) and any(isinstance(x, dict) for x in value))
+
+
+PIPELINE_STUCK = {
+    "Queue.get()": (
+        "In a pipeline, a stage waiting in get() is waiting for a stop signal: each fetcher "
+        "needs one of its own (as many sentinels as there are fetchers, `workers` of them), and "
+        "the saver gets its sentinel only after every fetcher has stopped."
+    ),
+    "Queue.put()": (
+        "A stage waiting in put() on a full queue waits for the next stage to take an item: "
+        "did that stage stop early (because its queue looked empty for a moment, or on a "
+        "sentinel meant for another stage)?"
+    ),
+}
+SENTINEL_HINT = (
+    "Stop stage by stage: after the last URL the producer puts one sentinel per fetcher "
+    "(`workers` of them); when every fetcher has stopped (an inner TaskGroup around the "
+    "fetchers has ended), one sentinel goes to the saver."
+)
+
+
+async def _pipeline(
+    ctx: CheckContext, fn: Callable[..., Any], ids: list[int], *, workers: int, maxsize: int,
+    save_time: float, delay: float, where: str = "",
+) -> dict[str, Any]:
+    """One call of fetch_and_save with watched queues and a slow save; what it did."""
     lab = ctx.lab
-    workers, maxsize, save_time = 3, 3, 0.06
-    ids = list(range(60, 84))  # 24 items: fetching takes ~0.4 s, saving ~1.4 s
-    urls = [lab.url(f"/items/{i}", delay=0.05) for i in ids]
+    lab.reset()
+    urls = [lab.url(f"/items/{i}", delay=delay) for i in ids]
     queues: list[_WatchedQueue] = []
     saves: list[tuple[Any, float]] = []  # (id, when save() returned)
     busy = {"now": 0, "most": 0}
@@ -215,59 +489,112 @@ async def check_fetch_and_save(ctx: CheckContext) -> str:
             busy["now"] -= 1
         saves.append((_id_of(item), time.monotonic()))
 
-    result = await _run(ctx, fetch_and_save(urls, save, workers=workers, maxsize=maxsize, make_queue=make_queue), stuck=PIPELINE_STUCK)
-    stats = lab.stats()
+    result = await _call(
+        ctx, fn, urls, save, workers=workers, maxsize=maxsize, make_queue=make_queue, where=where, stuck=PIPELINE_STUCK
+    )
+    return {"result": result, "stats": lab.stats(), "queues": queues, "saves": saves, "busy": busy["most"], "urls": urls}
 
-    counted = Counter(i for i, _ in saves)
+
+def _judge_saves(ctx: CheckContext, run: dict[str, Any], ids: list[int], maxsize: int, where: str = "") -> Counter[Any]:
+    at = f" ({where})" if where else ""
+    counted = Counter(i for i, _ in run["saves"])
     twice = {i: c for i, c in counted.items() if c > 1}
     ctx.expect(
         not twice,
-        f"Some items were saved more than once (id: times): {twice}. Each URL should pass "
+        f"Some items were saved more than once (id: times){at}: {twice}. Each URL should pass "
         "through the pipeline once: queue it once, and let exactly one fetcher take it.",
     )
     lost = [i for i in ids if i not in counted]
     ctx.expect(
         not lost,
-        f"{len(lost)} of the {len(ids)} items were never saved (ids {_short(lost)}): they got lost "
-        "between the stages. Did a stage stop because its queue was empty for a moment, or drop "
-        "items with put_nowait() when a queue was full? Use `await queue.put(item)`, which waits "
-        "for room, and stop a stage only on the stop signal from the stage before it, sent "
+        f"{len(lost)} of the {len(ids)} items were never saved (ids {_short(lost)}){at}: they got "
+        "lost between the stages. Did a stage stop because its queue was empty for a moment, or "
+        "drop items with put_nowait() when a queue was full? Use `await queue.put(item)`, which "
+        "waits for room, and stop a stage only on the stop signal from the stage before it, sent "
         "after all its work is done.",
+        SENTINEL_HINT,
     )
     strange = sorted(set(counted) - set(ids), key=str)
-    ctx.expect(not strange, f"save() received things that are not the fetched items: {_short(strange)}. Pass it each item's JSON (a dict).")
+    ctx.expect(not strange, f"save() received things that are not the fetched items{at}: {_short(strange)}. Pass it each item's JSON (a dict).")
+    result = run["result"]
     ctx.expect(
         result == len(ids),
-        f"fetch_and_save returned {result!r}; it should return how many items it saved ({len(ids)}).",
+        f"fetch_and_save returned {result!r}{at}; it should return how many items it saved "
+        f"({len(ids)})" + (
+            ". Is the count kept outside the function (a global, an attribute), so that it "
+            "carries over from an earlier call? Count inside the call."
+            if isinstance(result, int) and result > len(ids)
+            else "."
+        ),
     )
     ctx.expect(
-        busy["most"] == 1,
-        f"save() was running {busy['most']} times at once. The store takes one write at a time: "
-        "call save() from a single saver task, awaiting each call before the next.",
+        run["busy"] <= 1,
+        f"save() was running {run['busy']} times at once{at}. The store takes one write at a "
+        "time: call save() from a single saver task, awaiting each call before the next.",
     )
+    queues = run["queues"]
     ctx.expect(
-        queues,
-        "fetch_and_save created no queue with make_queue(), so the check cannot see your queues. "
-        "Create every queue with the factory you are given: `make_queue(maxsize)`.",
+        queues or not ids,
+        f"fetch_and_save created no queue with make_queue(){at}, so the check cannot see your "
+        "queues. Create every queue with the factory you are given: `make_queue(maxsize)`.",
     )
     for n, q in enumerate(queues, start=1):
         ctx.expect(
             q.maxsize > 0,
             f"Queue {n} of {len(queues)} was created unbounded (make_queue() without a maxsize, or "
-            f"maxsize=0): it grew to {q.peak} items while the saver lagged behind. Create it with "
-            "make_queue(maxsize) so that a full queue makes the stage before it wait.",
+            f"maxsize=0){at}: it grew to {q.peak} items while the saver lagged behind. Create it "
+            "with make_queue(maxsize) so that a full queue makes the stage before it wait.",
         )
         ctx.expect(
             q.maxsize <= maxsize,
             f"Queue {n} was created with maxsize={q.maxsize}, more than the maxsize={maxsize} "
-            "fetch_and_save was given. Use the maxsize argument.",
+            f"fetch_and_save was given{at}. Use the maxsize argument.",
         )
+    return counted
+
+
+@task("3.2")
+async def check_fetch_and_save(ctx: CheckContext) -> str:
+    fetch_and_save = ctx.function()
+    workers, maxsize, save_time = 3, 3, 0.06
+    ids = list(range(60, 84))  # 24 items: fetching takes ~0.65 s, saving ~1.45 s
+    run = await _pipeline(ctx, fetch_and_save, ids, workers=workers, maxsize=maxsize, save_time=save_time, delay=0.08)
+    stats, queues = run["stats"], run["queues"]
+    _judge_saves(ctx, run, ids, maxsize)
+
+    peak = stats.peak_in_flight
+    ctx.expect(
+        peak <= workers,
+        f"The lab service saw {peak} requests in flight at once with workers={workers}: fetch "
+        "with exactly `workers` fetcher tasks, each taking one URL at a time from the first "
+        "queue, not a task per URL.",
+    )
+    url_queues = [q for q in queues if sum(not _holds_item(x) for x in q.puts) >= len(ids)]
+    ctx.expect(
+        url_queues,
+        "The URLs never went through a queue from make_queue(): the producer should put every "
+        "URL into the first queue, and the fetchers take their URLs from it (that queue is what "
+        "slows the producer down when the fetchers are busy).",
+    )
+    item_queues = [q for q in queues if sum(_holds_item(x) for x in q.puts) >= len(ids)]
+    ctx.expect(
+        item_queues,
+        "The fetched items never went through a queue from make_queue(): the fetchers should "
+        "put each item into a second queue, made with `make_queue(maxsize)` like every queue "
+        "here, and the saver take them from it. A queue made otherwise (a plain "
+        "`asyncio.Queue()` is unbounded) lets fetched items pile up in front of the slow saver.",
+    )
+    ctx.expect(
+        peak == workers,
+        f"At most {peak} request(s) were in flight at once with workers={workers}: start "
+        "`workers` fetcher tasks that work side by side.",
+    )
 
     # Did fetching keep pace with saving? When the k-th request started, at most
     # maxsize (queued for the saver) + workers (in the fetchers' hands) + 1 (being saved)
     # items could be fetched but not yet saved; allow one more for timing noise.
     starts = sorted(r["start"] for r in stats.for_route("items"))
-    save_times = sorted(t for _, t in saves)
+    save_times = sorted(t for _, t in run["saves"])
     ahead, worst_k, saved_then = 0, 0, 0
     for k, start in enumerate(starts):
         done = sum(1 for t in save_times if t <= start)
@@ -288,151 +615,319 @@ async def check_fetch_and_save(ctx: CheckContext) -> str:
         "No put() ever had to wait for room, so the slow saver never slowed anything down. Put "
         "items with `await queue.put(item)` into the bounded queues from make_queue(maxsize).",
     )
+
+    # Other pipeline sizes, no URLs and one URL: the stop signals must follow `workers`,
+    # the queues `maxsize`, and nothing may carry over from the call before.
+    more = [(list(range(200, 207)), 5, 2), ([], 2, 2), ([211], 1, 1), (list(range(220, 229)), 2, 1)]
+    for case_ids, n_workers, n_max in more:
+        where = f"fetch_and_save({len(case_ids)} URLs, save, workers={n_workers}, maxsize={n_max})"
+        case = await _pipeline(ctx, fetch_and_save, case_ids, workers=n_workers, maxsize=n_max, save_time=0.01, delay=0.03, where=where)
+        _judge_saves(ctx, case, case_ids, n_max, where)
+        ctx.expect(
+            case["stats"].peak_in_flight <= n_workers,
+            f"{where}: {case['stats'].peak_in_flight} requests were in flight at once, more than workers={n_workers}.",
+        )
     peaks = ", ".join(str(q.peak) for q in queues)
     return (
-        f"{len(ids)} items saved once each, one save at a time; queue depths peaked at {peaks} "
-        f"(bound {maxsize}), put() waited {waited} times for room, and fetching stayed at most "
-        f"{ahead} items ahead of saving."
+        f"{len(ids)} items saved once each, one save at a time, {peak} fetches at once; queue "
+        f"depths peaked at {peaks} (bound {maxsize}), put() waited {waited} times for room, and "
+        f"fetching stayed at most {ahead} items ahead of saving; {len(more)} more calls (other "
+        "pool and queue sizes, no URLs, one URL) also right."
     )
 
 
 # --------------------------------------------------------------------------- 3.3
+FIND_STUCK = {
+    "Queue.get()": (
+        "A worker waiting in `await queue.get()` when the queue is empty waits forever: here all "
+        "the URLs are queued up front, so stop a worker when `queue.get_nowait()` raises "
+        "asyncio.QueueEmpty."
+    ),
+}
+KEEP_GOING_HINT = (
+    "A worker that catches CancelledError (a bare `except:`, `except BaseException:` or "
+    "`except asyncio.CancelledError:` without `raise`) cannot be stopped: the cancellation "
+    "arrives, is swallowed, and the loop takes the next URL. Catch only what a request can fail "
+    "with (`except aiohttp.ClientError:`), or raise the CancelledError again."
+)
+TASKGROUP_WAITS_HINT = (
+    "Leaving an `async with asyncio.TaskGroup()` block, with `return` or otherwise, waits for "
+    "every task in it; the group cancels its tasks only when one of them raises. So the worker "
+    "that finds the item raises an exception of your own (`raise Found(item)`), and "
+    f"`except* Found` around the block takes the item out ({STOP_FROM_INSIDE})."
+)
+NO_CANCEL_HINT = (
+    "Stopping the workers between URLs is not enough: the requests they have in flight must be "
+    "cancelled too. Cancel the worker tasks (and await them), or raise an exception of your own "
+    f"inside a TaskGroup, which cancels the other tasks for you ({STOP_FROM_INSIDE})."
+)
+
+
 @task("3.3")
 async def check_find_first(ctx: CheckContext) -> str:
     find_first = ctx.function()
     lab = ctx.lab
+    generated = examples(
+        st.tuples(st.lists(st.integers(0, 30), max_size=7), st.integers(1, 4), st.sampled_from(["none", "last", "first", "all"])),
+        5,
+    )
     workers, target = 4, 107
-    ids = list(range(100, 120))
-    slow = {102, 105}  # 5 s each: still in flight when the answer arrives
-    urls = [lab.url(f"/items/{i}", delay=5 if i in slow else 0.1) for i in ids]
-    tested: list[Any] = []
-
+    # The first four URLs go to the four workers at once: two take 3 s, one 1.2 s, and the
+    # fourth worker goes through fast items and finds item 107 at about 0.35 s, while the
+    # three others are in the middle of their requests. Thirteen URLs are still queued then.
+    medium = 111
+    fast = [100, 113, 108, target, 118, 101, 116, 103, 110, 114, 104, 119, 106, 117, 109, 112, 115]
+    plan = [(102, 3.0), (105, 3.0), (medium, 1.2)] + [(i, round(0.06 + 0.01 * (n % 5), 2)) for n, i in enumerate(fast)]
+    urls = [lab.url(f"/items/{i}", delay=d) for i, d in plan]
     def wanted(item: Any) -> bool:
-        tested.append(_id_of(item))
         return _id_of(item) == target
 
     started = time.monotonic()
-    result = await _run(ctx, find_first(urls, workers, wanted), stuck=FIND_STUCK)
+    try:
+        result = await _call(ctx, find_first, urls, workers, wanted, stuck=FIND_STUCK)
+    except CheckFailed as exc:
+        if "cancelled did not stop" in str(exc) and not exc.hint:  # ctx.run's verdict
+            raise CheckFailed(str(exc), KEEP_GOING_HINT) from None
+        raise
     elapsed = time.monotonic() - started
     stats = lab.stats()
 
     ctx.expect(
-        isinstance(result, dict) and result.get("id") == target,
-        f"find_first returned {result!r}; the wanted item is the one with id {target} "
+        _is_item(result, target),
+        f"find_first returned {result!r}"[:300] + f"; the wanted item is the one with id {target} "
         "(return the item itself, the dict for which wanted(item) is true).",
     )
     ctx.expect(
         stats.peak_in_flight <= workers,
         f"The lab service saw {stats.peak_in_flight} requests in flight at once with "
         f"workers={workers}: start exactly `workers` workers, each fetching one URL at a time.",
+        POOL_HINT,
     )
-    ctx.expect(
-        elapsed < 3,
-        f"find_first took {elapsed:.1f} s: it waited for the two slow requests (5 s each) after "
-        f"item {target} had arrived. Stop the other workers as soon as one finds the item.",
-    )
+    _too_many_tasks(ctx, "find_first", workers, len(urls))
     answer = next((r for r in stats.requests if r["path"] == f"/items/{target}"), None)
     ctx.expect(answer is not None, f"find_first returned item {target} without ever requesting it.")
-    late = [r["path"] for r in stats.requests if r["start"] > answer["end"]]
-    ctx.expect(
-        len(late) <= workers,
-        f"The pool kept fetching after item {target} had arrived: {len(late)} requests started "
-        f"afterwards ({_short(late, 4)}). Stop every worker when the answer is found: cancel "
-        "their tasks, or raise an exception inside a TaskGroup so that it cancels them. A worker "
-        "that catches CancelledError must raise it again.",
-    )
-    slow_records = [r for r in stats.requests if r["path"] in {f"/items/{i}" for i in slow}]
-    outcomes = [r["outcome"] for r in slow_records]
-    ctx.expect(
-        len(slow_records) == len(slow) and all(o == "cancelled" for o in outcomes),
-        f"The two slow requests in flight when item {target} arrived were not cancelled "
-        f"(the lab service saw: {outcomes}). Cancel the worker tasks that are still running, "
-        "so that their requests are cancelled too.",
-    )
+    found_at = answer["end"]
+    in_flight = [
+        r for r in stats.requests
+        if r is not answer and r["start"] < found_at and (r["end"] is None or r["end"] > found_at)
+    ]
+    late = [r for r in stats.requests if r["start"] > found_at]
+    # Answered well after the answer had arrived (not a request that happened to end with it).
+    finished = [r for r in in_flight if r["outcome"] == "ok" and r["end"] - found_at > 0.25]
+    if finished:
+        names = ", ".join(f"{r['path']} ({r['end'] - found_at:.1f} s later)" for r in finished)
+        uses_taskgroup = "TaskGroup" in _source(find_first)
+        why = (
+            " Leaving an `async with asyncio.TaskGroup()` block (with `return` or otherwise) does "
+            "not cancel its tasks: it waits for them. A TaskGroup cancels its tasks only when one "
+            "of them raises: raise an exception of your own in the worker that finds the item, "
+            f"and catch it with `except* ...` around the block ({STOP_FROM_INSIDE})."
+            if uses_taskgroup
+            else " Stop the pool as soon as one worker finds the item: cancel the other worker "
+            "tasks and await them, or raise an exception of your own inside a TaskGroup "
+            f"({STOP_FROM_INSIDE})."
+        )
+        raise CheckFailed(
+            f"find_first took {elapsed:.1f} s: the requests in flight when item {target} arrived "
+            f"ran to the end ({names}) instead of being cancelled.{why}",
+            TASKGROUP_WAITS_HINT if uses_taskgroup else NO_CANCEL_HINT,
+        )
+    if len(late) > 1:
+        cancelled = [r for r in in_flight if r["outcome"] == "cancelled"]
+        why = (
+            "The requests that were in flight did end early, so your workers were cancelled, "
+            "but they went on: a worker that catches CancelledError (a bare `except:`, `except "
+            "BaseException:`) and takes the next URL cannot be stopped. Let CancelledError "
+            "through: catch only what a request can fail with, or raise it again."
+            if cancelled
+            else "Stop every worker when the answer is found: cancel their tasks, or raise an "
+            f"exception of your own inside a TaskGroup so that it cancels them ({STOP_FROM_INSIDE})."
+        )
+        raise CheckFailed(
+            f"The pool kept fetching after item {target} had arrived: {len(late)} requests "
+            f"started afterwards ({_short([r['path'] for r in late], 4)}). {why}",
+            KEEP_GOING_HINT if cancelled else NO_CANCEL_HINT,
+        )
 
-    # Nothing matches: every URL fetched once, None returned, no worker left waiting.
+    # Nothing matches: every URL fetched once, None returned.
     lab.reset()
-    none_ids = list(range(130, 138))
-    result = await _run(ctx, find_first([lab.url(f"/items/{i}", delay=0.05) for i in none_ids], 3, wanted), stuck=FIND_STUCK)
+    none_ids = [134, 130, 137, 131, 136, 133, 135, 132]
+    where = f"find_first({len(none_ids)} URLs, workers=3, wanted) where no item is wanted"
+    result = await _call(ctx, find_first, [lab.url(f"/items/{i}", delay=0.05) for i in none_ids], 3, lambda item: False, where=where, stuck=FIND_STUCK)
     stats = lab.stats()
     missing, repeated = _item_counts(stats, none_ids)
     ctx.expect(
         result is None,
-        f"When no item is wanted, find_first should return None after fetching every URL; it returned {result!r}.",
+        f"When no item is wanted, find_first should return None after fetching every URL; it returned {result!r}."[:400],
     )
     ctx.expect(
         not missing and not repeated,
         f"When no item is wanted every URL should be fetched exactly once; missing: "
         f"{missing or 'none'}, repeated (id: times): {repeated or 'none'}.",
     )
+
+    # Generated cases: no URLs, one, repeated ids; the wanted item first, last, everywhere or
+    # nowhere; pools of 1 to 4. Nothing may hang, be left running, or carry over.
+    fixed = [([], 2, "none"), ([21], 1, "last"), ([9, 14, 9, 5], 2, "last"), ([3, 8, 12, 17, 22], 2, "last")]
+    for case_ids, n_workers, rule in fixed + [c for c in generated if c not in fixed]:
+        lab.reset()
+        targets = {
+            "none": set(), "all": set(case_ids),
+            "first": set(case_ids[:1]), "last": set(case_ids[-1:]),
+        }[rule]
+        where = f"find_first(URLs of items {case_ids}, workers={n_workers}, wanted) where wanted(item) is true for " + (
+            f"items {sorted(targets)}" if targets else "no item"
+        )
+        result = await _call(
+            ctx, find_first, [lab.url(f"/items/{i}", delay=0.03) for i in case_ids], n_workers,
+            lambda item, targets=targets: _id_of(item) in targets, where=where, stuck=FIND_STUCK,
+        )
+        stats = lab.stats()
+        if targets:
+            ctx.expect(
+                isinstance(result, dict) and any(_is_item(result, i) for i in targets),
+                f"{where} returned {result!r}"[:400] + f"; expected the item (dict) with id "
+                f"{' or '.join(map(str, sorted(targets)))}" + (
+                    ", which is the last URL: a pool that gives up before the queue is empty "
+                    "misses it." if rule == "last" else "."
+                ),
+            )
+        else:
+            missing, repeated = _item_counts(stats, case_ids)
+            ctx.expect(
+                result is None and not missing,
+                f"{where} returned {result!r}"[:300] + "; expected None, after fetching every URL"
+                + (f" (never fetched: {missing})." if missing else "."),
+            )
+        ctx.expect(
+            stats.peak_in_flight <= n_workers,
+            f"{where}: {stats.peak_in_flight} requests were in flight at once, more than workers={n_workers}.",
+        )
     return (
-        f"item {target} found after {elapsed:.2f} s; the slow requests were cancelled, "
-        f"{len(late)} request(s) started afterwards; with no match it returned None."
+        f"item {target} found after {elapsed:.2f} s; the {len(in_flight)} requests in flight then "
+        f"ended early with the worker tasks that made them, which stopped cancelled; {len(late)} "
+        f"request(s) started afterwards; with no match it returned None after fetching every URL; "
+        f"{len(fixed) + len(generated)} more calls (no URLs, one URL, repeated ids, the answer "
+        "first or last) also right."
     )
 
 
 # --------------------------------------------------------------------------- 3.4
-@task("3.4")
-async def check_crawl(ctx: CheckContext) -> str:
-    crawl = ctx.function()
+CRAWL_STUCK = {
+    "Queue.get()": (
+        "In a crawler, fetchers waiting in get() are waiting for ids after the last pager "
+        "finished: send one stop signal per fetcher, after every pager has finished."
+    ),
+    "Queue.put()": (
+        "A pager waiting in put() on a full queue waits for a fetcher to take an id: did the "
+        "fetchers stop early?"
+    ),
+}
+
+
+def _url_error(exc: LearnerError) -> LearnerError:
+    cause = exc.__cause__
+    errors = leaves(cause) if cause is not None else []
+    if any("url" in type(e).__name__.lower() for e in errors):
+        return LearnerError(
+            f"{exc} The `next` link of a page is a path like '/pages?page=2&...': turn it into a "
+            "full URL with urljoin(url, page['next'])."
+        )
+    return exc
+
+
+async def _crawl(ctx: CheckContext, crawl: Callable[..., Any], listings: list[tuple[int, int]], workers: int, item_delay: float, where: str = "") -> tuple[Any, Any]:
     lab = ctx.lab
-    workers = 3
-    # Three listings of the same catalogue: items 1..20; ids 1..12 appear more than once.
-    listings = [(4, 12), (5, 20), (3, 6)]  # (per_page, total)
-    starts = [lab.url("/pages", page=1, per_page=p, total=t, delay=0.1) for p, t in listings]
+    lab.reset()
+    starts = [lab.url("/pages", page=1, per_page=p, total=t, delay=0.06) for p, t in listings]
 
     def item_url(item_id: int) -> str:
-        return lab.url(f"/items/{item_id}", delay=0.08)
+        return lab.url(f"/items/{item_id}", delay=item_delay)
 
-    result = await _run(ctx, crawl(starts, item_url, workers), stuck=CRAWL_STUCK, url_hint=True)
-    stats = lab.stats()
-    ids = list(range(1, 21))
+    try:
+        result = await _call(ctx, crawl, starts, item_url, workers, where=where, stuck=CRAWL_STUCK)
+    except LearnerError as exc:
+        raise _url_error(exc) from exc.__cause__
+    return result, lab.stats()
 
-    ctx.expect(isinstance(result, dict), f"crawl returned {type(result).__name__}; expected a dict {{item id: item details}}.")
+
+def _judge_crawl(ctx: CheckContext, result: Any, stats: Any, listings: list[tuple[int, int]], workers: int, item_delay: float, where: str = "") -> int:
+    at = f" ({where})" if where else ""
+    ids = list(range(1, max((t for _, t in listings), default=0) + 1))
+    ctx.expect(isinstance(result, dict), f"crawl returned {type(result).__name__}{at}; expected a dict {{item id: item details}}.")
     missing_keys = [i for i in ids if i not in result]
+    never = [i for i in missing_keys if not stats.by_path.get(f"/items/{i}")]
+    why = (
+        " The first call got all of its items, and these ids were listed there too: is something "
+        "kept from an earlier call (a `seen` set or a queue defined outside the function)? Make "
+        "everything a call needs inside it."
+        if where and never == missing_keys
+        else " Did the fetchers stop when the first listing ended? Send the stop signals only "
+        "after every pager has finished."
+    )
     ctx.expect(
         not missing_keys,
         f"{len(missing_keys)} of the {len(ids)} listed items are missing from the result (ids "
-        f"{_short(missing_keys)}). Did the fetchers stop when the first listing ended? Send the "
-        "stop signals only after every pager has finished.",
+        f"{_short(missing_keys)}){at}.{why}",
     )
-    wrong = [i for i in ids if _id_of(result[i]) != i]
+    wrong = [i for i in ids if not _is_item(result[i], i)]
     ctx.expect(
         not wrong,
-        f"The result maps some ids to the wrong details (ids {_short(wrong)}): store each "
+        f"The result maps some ids to the wrong details (ids {_short(wrong)}){at}: store each "
         "item's JSON under its own id, `details[item_id] = await fetch_json(...)`.",
     )
     extra = [k for k in result if k not in ids]
-    ctx.expect(not extra, f"The result has keys that are not listed item ids: {_short(extra)}.")
+    ctx.expect(not extra, f"The result has keys that are not listed item ids{at}: {_short(extra)}.")
 
-    pages = Counter((int(r["query"].get("total", 0)), int(r["query"].get("page", 0))) for r in stats.for_route("pages"))
+    pages = Counter(
+        tuple(int(r["query"].get(k, 0)) for k in ("per_page", "total", "page")) for r in stats.for_route("pages")
+    )
     for per_page, total in listings:
-        want = -(-total // per_page)
-        got = sorted(p for (t, p), _ in pages.items() if t == total)
-        twice = sorted(p for (t, p), c in pages.items() if t == total and c > 1)
+        want = max(1, -(-total // per_page))
+        got = sorted(p for (pp, t, p), _ in pages.items() if (pp, t) == (per_page, total))
+        twice = sorted(p for (pp, t, p), c in pages.items() if (pp, t) == (per_page, total) and c > 1)
         ctx.expect(
             not twice,
-            f"Listing total={total} had page(s) {twice} requested more than once: walk each listing once.",
+            f"The listing of {total} items ({per_page} per page) had page(s) {twice} requested "
+            f"more than once{at}: walk each listing once.",
         )
         ctx.expect(
             got == list(range(1, want + 1)),
-            f"Of the listing total={total} ({want} pages) the crawler requested pages {got}. "
-            "Follow each page's `next` link until it is null.",
+            f"Of the listing of {total} items ({per_page} per page, {want} page(s)) the crawler "
+            f"requested pages {got}{at}. Follow each page's `next` link until it is null.",
         )
     missing, repeated = _item_counts(stats, ids)
     ctx.expect(
         not repeated,
-        f"Some items were fetched more than once (id: times): {repeated}. Items 1 to 12 appear "
+        f"Some items were fetched more than once (id: times){at}: {repeated}. Items appear "
         "in several listings; keep a set of the ids already queued and queue each one once.",
     )
-    ctx.expect(not missing, f"Items {_short(missing)} were never fetched.")
+    ctx.expect(not missing, f"Items {_short(missing)} were never fetched{at}.")
+    foreign = [r["path"] for r in stats.for_route("items") if r["query"].get("delay") != str(item_delay)]
+    ctx.expect(
+        not foreign,
+        f"Some item requests did not use the URL that item_url(item_id) gives ({_short(foreign, 3)}){at}: "
+        "fetch each item's details with `fetch_json(session, item_url(item_id))`.",
+    )
     item_peak = stats.peak("items")
     ctx.expect(
         item_peak <= workers,
-        f"The lab service saw {item_peak} item requests in flight at once with workers={workers}. "
+        f"The lab service saw {item_peak} item requests in flight at once with workers={workers}{at}. "
         "Fetch the items with exactly `workers` fetcher tasks, not a task (or a gather) per "
         "item or per page.",
     )
+    return item_peak
+
+
+@task("3.4")
+async def check_crawl(ctx: CheckContext) -> str:
+    crawl = ctx.function()
+    workers = 3
+    # Three listings of the same catalogue: items 1..20; ids 1..12 appear more than once.
+    listings = [(4, 12), (5, 20), (3, 6)]  # (per_page, total)
+    result, stats = await _crawl(ctx, crawl, listings, workers, 0.08)
+    item_peak = _judge_crawl(ctx, result, stats, listings, workers, 0.08)
+    n_pages = len(stats.for_route("pages"))
     ctx.expect(
         item_peak == workers,
         f"At most {item_peak} item request(s) were in flight at once with workers={workers}: "
@@ -451,7 +946,16 @@ async def check_crawl(ctx: CheckContext) -> str:
         "with the pagers, so that items listed on the first pages are fetched while the pagers "
         "walk on.",
     )
+    # Again with other shapes: one listing of one page beside an empty one, a single
+    # listing with one fetcher, more fetchers than items, and no listing at all.
+    more = [([(5, 4), (3, 0)], 2), ([(2, 7)], 1), ([(10, 3), (2, 3)], 5), ([], 2)]
+    for case, n_workers in more:
+        shape = ", ".join(f"{-(-t // p) if t else 1} page(s) listing {t} items" for p, t in case) or "no listing"
+        where = f"crawl({len(case)} start URL(s): {shape}; workers={n_workers})"
+        result, stats = await _crawl(ctx, crawl, case, n_workers, 0.02, where)
+        _judge_crawl(ctx, result, stats, case, n_workers, 0.02, where)
     return (
-        f"{sum(pages.values())} pages and {len(ids)} items each requested once, at most "
-        f"{item_peak} item requests at once, items fetched while the listings were still being walked."
+        f"{n_pages} pages and 20 items each requested once, at most {item_peak} item requests "
+        f"at once, items fetched while the listings were still being walked; {len(more)} more "
+        "calls (an empty listing, one fetcher, more fetchers than items, no listing) also right."
     )

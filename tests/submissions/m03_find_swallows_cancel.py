@@ -1,4 +1,4 @@
-# expect: 3.3 timed out "catches CancelledError and carries on"
+# expect: 3.3 timed out "catch CancelledError and carry on"
 # others: passed
 async def find_first(urls: list[str], workers: int, wanted) -> dict | None:
     # The workers "never give up": they swallow CancelledError, so the TaskGroup cannot stop

@@ -1,4 +1,4 @@
-# expect: 3.2 failed "Fetching ran ahead of saving"
+# expect: 3.2 failed "The fetched items never went through a queue from make_queue()"
 async def fetch_and_save(urls: list[str], save, *, workers: int = 3, maxsize: int = 3,
                          make_queue=asyncio.Queue) -> int:
     # The URL queue comes from make_queue(maxsize), but the items queue is a plain unbounded

@@ -1,4 +1,4 @@
-# expect: 3.2 timed out "did the saver stop early?"
+# expect: 3.2 timed out "did that stage stop early"
 async def fetch_and_save(urls: list[str], save, *, workers: int = 3, maxsize: int = 3,
                          make_queue=asyncio.Queue) -> int:
     # The saver stops as soon as its queue is empty, which it is at the start: the fetchers

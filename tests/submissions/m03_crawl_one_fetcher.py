@@ -1,0 +1,30 @@
+# expect: 3.4 failed "At most 1 item request(s) were in flight"
+async def crawl(start_urls: list[str], item_url, workers: int) -> dict[int, dict]:
+    DONE = object()
+    ids = asyncio.Queue(maxsize=20)
+    seen = set()
+    details = {}
+    async with aiohttp.ClientSession() as session:
+        async def walk(url):
+            while url:
+                page = await fetch_json(session, url)
+                for entry in page["items"]:
+                    if entry["id"] not in seen:
+                        seen.add(entry["id"])
+                        await ids.put(entry["id"])
+                url = urljoin(url, page["next"]) if page["next"] else None
+
+        async def walk_all():
+            async with asyncio.TaskGroup() as pagers:
+                for start in start_urls:
+                    pagers.create_task(walk(start))
+            await ids.put(DONE)
+
+        async def fetch():
+            while (item_id := await ids.get()) is not DONE:
+                details[item_id] = await fetch_json(session, item_url(item_id))
+
+        async with asyncio.TaskGroup() as tg:
+            tg.create_task(walk_all())
+            tg.create_task(fetch())  # one fetcher is enough
+    return details

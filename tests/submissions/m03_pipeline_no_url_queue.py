@@ -1,0 +1,29 @@
+# expect: 3.2 failed "The URLs never went through a queue"
+async def fetch_and_save(urls: list[str], save, *, workers: int = 3, maxsize: int = 3,
+                         make_queue=asyncio.Queue) -> int:
+    # No producer and no URL queue: the fetchers share an iterator over the URLs.
+    DONE = object()
+    todo = iter(urls)
+    items = make_queue(maxsize)
+    saved = 0
+    async with aiohttp.ClientSession() as session:
+        async def fetch():
+            for url in todo:
+                await items.put(await fetch_json(session, url))
+
+        async def fetch_stage():
+            async with asyncio.TaskGroup() as fetchers:
+                for _ in range(workers):
+                    fetchers.create_task(fetch())
+            await items.put(DONE)
+
+        async def save_all():
+            nonlocal saved
+            while (item := await items.get()) is not DONE:
+                await save(item)
+                saved += 1
+
+        async with asyncio.TaskGroup() as tg:
+            tg.create_task(fetch_stage())
+            tg.create_task(save_all())
+    return saved

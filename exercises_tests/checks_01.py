@@ -111,7 +111,9 @@ class _SwallowWatch:
             else:
                 t = asyncio.Task(coro, loop=loop, **kwargs)
             frame: Any = sys._getframe(1)
-            while frame is not None and frame.f_code.co_filename.startswith(_SKIP_DIRS):
+            while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(
+                _SKIP_DIRS
+            ):
                 frame = frame.f_back
             if frame is not None and _is_learner_frame(frame.f_code.co_filename):
                 watch.tasks.append(t)
@@ -127,11 +129,9 @@ class _SwallowWatch:
         return [t for t in self.tasks if t.done() and not t.cancelled() and t.cancelling() > 0]
 
 
-_SKIP_DIRS = (
-    os.path.dirname(asyncio.__file__),
-    os.path.dirname(os.path.abspath(checking.__file__)),
-    os.path.dirname(os.path.abspath(__file__)),
-)
+# The creator of a task is the first frame outside asyncio and the check machinery: a notebook
+# cell for the learner's tasks, this file for a check's own (never the cell that runs the check).
+_SKIP_DIRS = (os.path.dirname(asyncio.__file__), os.path.abspath(checking.__file__))
 
 
 # --------------------------------------------------------------------------- 1.1

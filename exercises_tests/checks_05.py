@@ -882,8 +882,9 @@ async def check_handle_client(ctx: CheckContext) -> str:
             crashed("AD")
             ctx.expect(
                 early is None,
-                f"The client sent half a command, b'AD', and paused before the rest, b'D 5 6\\n'; "
-                f"the server answered {early!r} without waiting for the end of the line. "
+                f"The client sent 'ADD 5 6' in two parts, b'AD', then a pause before b'D 5 6\\n'; "
+                f"the server answered {early!r} to the first part without waiting for the end of "
+                "the line. "
                 f"{framing}",
                 hint=framing,
             )

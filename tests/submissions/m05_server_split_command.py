@@ -1,4 +1,4 @@
-# expect: 5.5 failed "without waiting for the end of the line"
+# expect: 5.5 failed "in two parts"
 async def handle_client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
     # Splits each read() into lines, but never keeps an unfinished line for the next read.
     try:

@@ -363,6 +363,20 @@ async def check_open_channel(ctx: CheckContext) -> str:
                     await asyncio.wait({job}, timeout=1)
                 obs["c_closed"] = channels[-1].closed
                 obs["c_left"] = await room.heard_within("cyd left")
+                # D. two channels open at once, one inside the other
+                async with open_channel(session, url, "eve") as outer:
+                    channels.append(outer)
+                    async with open_channel(session, url, "fay") as inner:
+                        channels.append(inner)
+                        obs["d_same"] = outer is inner
+                    obs["d_inner_closed"] = _is_ws(inner) and inner.closed
+                    obs["d_outer_open"] = _is_ws(outer) and not outer.closed
+                    if obs["d_outer_open"]:
+                        await outer.send_str("eve: still here")
+                obs["d_closed"] = _is_ws(outer) and outer.closed and _is_ws(inner) and inner.closed
+                obs["d_left"] = [
+                    who for who in ("eve", "fay") if not await room.heard_within(f"{who} left")
+                ]
             finally:
                 for ws in channels:  # whatever the learner left open
                     if _is_ws(ws) and not ws.closed:
@@ -444,18 +458,41 @@ async def check_open_channel(ctx: CheckContext) -> str:
         + "nobody heard 'cyd left'. Cancellation raises CancelledError at the `yield`; it is "
         "not an Exception, so `except Exception` misses it. Clean up in `finally`.",
     )
+    ctx.expect(
+        not obs["d_same"] and obs["d_inner_closed"] and obs["d_outer_open"],
+        "With two channels open at once (fay's inside eve's), "
+        + ("both `async with` blocks got the same websocket"
+           if obs["d_same"]
+           else "leaving fay's block "
+           + ("did not close fay's websocket" if not obs["d_inner_closed"] else "")
+           + (" and " if not obs["d_inner_closed"] and not obs["d_outer_open"] else "")
+           + ("closed eve's websocket too" if not obs["d_outer_open"] else ""))
+        + ". Each use of open_channel must have its own websocket: keep it in a local variable "
+        "(or on the instance), not in a global or a class attribute shared by every channel.",
+    )
+    ctx.expect(
+        obs["d_closed"] and not obs["d_left"],
+        "With two channels open at once, "
+        + (f"nobody heard {' or '.join(repr(w + ' left') for w in obs['d_left'])}" if obs["d_left"] else "")
+        + (" and " if obs["d_left"] and not obs["d_closed"] else "")
+        + ("a websocket stayed open" if not obs["d_closed"] else "")
+        + " after both blocks had ended. Each use of open_channel must say its own goodbye and "
+        "close its own websocket: keep it in a local variable (or on the instance), not in a "
+        "global or a class attribute shared by every channel.",
+    )
     stats = await _stats(ctx)
     channels = [r for r in stats.for_route("ws") if r["path"] == "/ws/broadcast"][1:]
     unclean = [r for r in channels if r["outcome"] != "ok"]
     ctx.expect(
-        len(channels) == 3 and not unclean,
-        f"The lab service saw {len(channels)} channel connections for 3 uses of open_channel, "
+        len(channels) == 5 and not unclean,
+        f"The lab service saw {len(channels)} channel connections for 5 uses of open_channel, "
         f"{len(unclean)} of them not closed cleanly. Open one websocket per channel and close "
         "it with `await ws.close()`.",
     )
     return (
-        "announced and closed on a normal exit, on an error (which still came out) and on "
-        "cancellation (which still cancelled the task); 3 websockets, all closed cleanly."
+        "announced and closed on a normal exit, on an error (which still came out), on "
+        "cancellation (which still cancelled the task) and with two channels open at once; "
+        "5 websockets, all closed cleanly."
     )
 
 

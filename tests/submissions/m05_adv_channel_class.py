@@ -1,4 +1,4 @@
-# expect: 5.2 passed "3 websockets, all closed cleanly"
+# expect: 5.2 passed "5 websockets, all closed cleanly"
 # Written from the task text alone: an unusual but valid answer.
 class open_channel:  # noqa: N801  (used like a function: open_channel(session, url, name))
     """Join the chat room at `url` as `name`; always say goodbye and close the websocket."""

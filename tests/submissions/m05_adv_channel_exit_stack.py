@@ -1,4 +1,4 @@
-# expect: 5.2 passed "3 websockets, all closed cleanly"
+# expect: 5.2 passed "5 websockets, all closed cleanly"
 # Written from the task text alone: an unusual but valid answer.
 from contextlib import AsyncExitStack
 

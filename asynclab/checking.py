@@ -523,10 +523,13 @@ def _awaitable_inside(result: Any) -> Any:
 
 
 def _discard(awaitable: Any) -> None:
-    """Close an un-awaited coroutine or cancel a future, so nothing warns about it later."""
+    """Close an un-awaited coroutine, or cancel a future (reading the error of one already
+    failed), so that nothing warns about it later."""
     if inspect.iscoroutine(awaitable):
         awaitable.close()
     elif isinstance(awaitable, asyncio.Future):
+        if awaitable.done() and not awaitable.cancelled():
+            awaitable.exception()
         awaitable.cancel()
 
 
@@ -829,7 +832,10 @@ class CheckContext:
         if cancelled:
             await asyncio.wait(cancelled, timeout=CANCEL_GRACE)
         ignored = [t for t in cancelled if not t.done()]
-        carried_on = [t for t in cancelled if t.done() and not t.cancelled()]
+        # Cancelled (before or after the function ended) and yet it returned or raised
+        # something else: it caught the CancelledError and carried on. (A deliberate
+        # `uncancel()`, as asyncio.timeout and TaskGroup do, brings cancelling() back to 0.)
+        carried_on = [t for t in tasks if t.done() and not t.cancelled() and t.cancelling()]
         ignored_report = _stuck_report(ignored)
         unretrieved = [
             t for t in tasks
@@ -867,10 +873,14 @@ class CheckContext:
             ]
             how = f" ({'; '.join(sorted(set(endings)))})" if endings else ""
             raise CheckFailed(
-                f"{len(bad)} task(s) that your code cancelled did not stop ({names}){how}: a "
+                f"{len(bad)} task(s) were cancelled but did not stop ({names}){how}: a "
                 "task that catches CancelledError (with a bare `except:`, `except BaseException:` "
                 "or `except asyncio.CancelledError:`) must raise it again after cleaning up. "
-                f"{ignored_report}".strip()
+                f"{ignored_report}".strip(),
+                hint="Catch only the failures you expect (e.g. `except aiohttp.ClientError:` or "
+                "`except Exception:`), never a bare `except:` or `except BaseException:` around an "
+                "await: CancelledError is a BaseException, so `except Exception:` lets it through. "
+                "If you must catch it to clean up, end the handler with `raise`.",
             )
         if unretrieved:
             first = unretrieved[0]

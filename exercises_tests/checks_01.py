@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
-import sys
 import threading
 import time
 import urllib.request
@@ -24,8 +22,7 @@ from typing import Any
 import aiohttp
 from hypothesis import strategies as st
 
-from asynclab import checking
-from asynclab.checking import CheckContext, CheckFailed, LearnerError, _is_learner_frame, task
+from asynclab.checking import CheckContext, CheckFailed, LearnerError, task
 
 from .helpers import examples, item_value, leaves, named
 
@@ -91,47 +88,6 @@ class _FetchLog:
         return [(how, exc) for u, how, exc in ended if u == url]
 
 
-class _SwallowWatch:
-    """Keeps the tasks the learner's code creates during a run, to find the ones that were
-    cancelled but ended some other way (they caught CancelledError and did not raise it
-    again), even when the learner awaited them before returning."""
-
-    def __init__(self) -> None:
-        self.tasks: list[asyncio.Task[Any]] = []
-
-    @contextlib.contextmanager
-    def installed(self) -> Iterator[_SwallowWatch]:
-        loop = asyncio.get_running_loop()
-        previous = loop.get_task_factory()
-        watch = self
-
-        def factory(loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> Any:
-            if previous is not None:
-                t = previous(loop, coro, **kwargs)
-            else:
-                t = asyncio.Task(coro, loop=loop, **kwargs)
-            frame: Any = sys._getframe(1)
-            while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(
-                _SKIP_DIRS
-            ):
-                frame = frame.f_back
-            if frame is not None and _is_learner_frame(frame.f_code.co_filename):
-                watch.tasks.append(t)
-            return t
-
-        loop.set_task_factory(factory)
-        try:
-            yield self
-        finally:
-            loop.set_task_factory(previous)
-
-    def swallowed(self) -> list[asyncio.Task[Any]]:
-        return [t for t in self.tasks if t.done() and not t.cancelled() and t.cancelling() > 0]
-
-
-# The creator of a task is the first frame outside asyncio and the check machinery: a notebook
-# cell for the learner's tasks, this file for a check's own (never the cell that runs the check).
-_SKIP_DIRS = (os.path.dirname(asyncio.__file__), os.path.abspath(checking.__file__))
 
 
 # --------------------------------------------------------------------------- 1.1
@@ -259,20 +215,8 @@ async def _first_success_run(
         return value
 
     started = time.monotonic()
-    with log.installed(), _SwallowWatch().installed() as watch:
+    with log.installed():
         value = await ctx.run(named(first_success_call(), "first_success"))
-    swallowed = watch.swallowed()
-    if swallowed:
-        names = sorted({getattr(t.get_coro(), "__qualname__", t.get_name()) for t in swallowed})
-        raise CheckFailed(
-            f"{len(swallowed)} task(s) that your code cancelled caught the CancelledError and "
-            f"ended normally instead of ending cancelled ({', '.join(n + '()' for n in names)}). A "
-            "bare `except:` or `except BaseException:` also catches cancellation: catch only the "
-            "failures you expect (aiohttp.ClientError), or raise the CancelledError again.",
-            hint="Write `except aiohttp.ClientError:` (or `except Exception:`), never a bare "
-            "`except:` around an await: CancelledError is a BaseException, so `except Exception:` "
-            "lets it through. See lesson 01, 'Cancelling a task'.",
-        )
     return (
         value,
         time.monotonic() - started,

@@ -1,4 +1,4 @@
-# expect: 1.2 failed "caught the CancelledError and ended normally"
+# expect: 1.2 failed "were cancelled but did not stop"
 async def first_success(urls: list[str]) -> dict:
     async with aiohttp.ClientSession() as session:
 

@@ -114,7 +114,7 @@ lint: $(STAMP) ## Lint the code and check that generated notebooks are fresh
 
 test: $(STAMP) lint ## Run the whole suite: unit tests, grader both ways, lessons under nbval
 	IPYTHONDIR=$(CURDIR)/asynclab/ipython_profile MPLBACKEND=Agg \
-	  $(PY) -m pytest -n 2 --dist loadfile --nbval-lax --nbval-kernel-name python3 \
+	  $(PY) -m pytest -n 2 --dist loadgroup --nbval-lax --nbval-kernel-name python3 \
 	  --nbval-cell-timeout 120 --ignore=tests/e2e tests $(wildcard notebooks/[0-9][0-9]_*.ipynb) $(PYTEST_ARGS)
 
 clean: ## Remove the venv and caches (your notebooks are kept)

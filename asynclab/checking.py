@@ -41,8 +41,8 @@ STRICT = "ASYNCLAB_STRICT"  # set in tests: check() raises when a task does not 
 BLOCK_LIMIT = 0.25  # seconds the loop may stall before we call it blocked (holds on a busy 2-core box)
 OUTPUT_LIMIT = 20_000  # characters of output a check lets through from the learner's code
 CANCEL_GRACE = 1.0  # seconds a task the learner cancelled may take to finish cancelling
-BUSY_CPU = 0.5  # a run that used more CPU than this (s) on the loop's thread...
-BUSY_SHARE = 0.6  # ...and more than this share of its wall time was busy-waiting
+BUSY_CPU = 0.25  # a run that used more CPU than this (s) on the loop's thread...
+BUSY_SHARE = 0.6  # ...and ran for more than this share of the time a CPU was free for it, was busy-waiting
 MESSAGE_LIMIT = 2_000  # characters of an outcome's message (a huge repr must not flood the scoreboard)
 
 
@@ -180,6 +180,22 @@ def _can_kick() -> bool:
     return True
 
 
+def _schedstat_path() -> str:
+    return f"/proc/self/task/{threading.get_native_id()}/schedstat"
+
+
+def _queued(path: str) -> float:
+    """Seconds a thread (its /proc schedstat file) has spent runnable but waiting for a CPU
+    (Linux; 0 elsewhere). Such waiting is a busy machine, not the learner's code: a stall made
+    of it is not a blocked loop, and it is not busy-waiting either. time.sleep() and a
+    blocking read sleep, and CPU-bound code runs: neither queues."""
+    try:
+        with open(path, encoding="ascii") as f:
+            return int(f.read().split()[1]) / 1e9
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
 class LoopWatch:
     """Measures how long the event loop stalls while the learner's code runs.
 
@@ -195,11 +211,13 @@ class LoopWatch:
     def __init__(self, runaway_after: float | None = None) -> None:
         self.runaway_after = runaway_after
         self.max_stall = 0.0
+        self.blamed_stall = 0.0  # the longest stall in learner code, minus time spent waiting for a CPU
         self.where: str | None = None
         self.runaway = False
         self._beat = time.monotonic()
         self._stop = threading.Event()
         self._thread_id = threading.get_ident()
+        self._schedstat = _schedstat_path()
         self._task: asyncio.Task[None] | None = None
         self._watchdog = threading.Thread(target=self._watch, daemon=True)
         self._use_signal = False
@@ -223,12 +241,20 @@ class LoopWatch:
                 ctypes.c_ulong(self._thread_id), ctypes.py_object(_Runaway)
             )
 
+    def _queued(self) -> float:
+        return _queued(self._schedstat)
+
     def _watch(self) -> None:
         next_kick: float | None = None
         seen: collections.Counter[str] = collections.Counter()  # where the current stall was sampled
         longest = 0.0
+        beat, queued_at_beat = self._beat, self._queued()
         while not self._stop.wait(0.02):
-            stalled = time.monotonic() - self._beat
+            if self._beat != beat:
+                beat, queued_at_beat = self._beat, self._queued()
+            stalled = time.monotonic() - beat
+            if stalled >= BLOCK_LIMIT:
+                stalled -= self._queued() - queued_at_beat  # a starved thread is not a blocked loop
             if stalled < BLOCK_LIMIT:
                 next_kick = None
                 seen.clear()
@@ -243,6 +269,7 @@ class LoopWatch:
                 # (not the line it happened to reach last).
                 longest = stalled
                 self.where = seen.most_common(1)[0][0]
+                self.blamed_stall = max(self.blamed_stall, stalled)
             if where and self.runaway_after is not None and stalled > self.runaway_after:
                 now = time.monotonic()
                 if next_kick is None or now >= next_kick:
@@ -319,7 +346,7 @@ class _TaskRecorder:
             recorder = self
 
             def counting_init(session: Any, *args: Any, **kwargs: Any) -> None:
-                if _learner.get():
+                if _learner.get() and _created_by_learner(sys._getframe(1)):
                     recorder.sessions += 1
                 original(session, *args, **kwargs)
 
@@ -697,7 +724,8 @@ class CheckContext:
             _TaskRecorder() as recorder,
             LoopWatch(runaway_after=timeout) as watch,
         ):
-            cpu0, wall0 = time.thread_time(), time.monotonic()
+            schedstat = _schedstat_path()
+            cpu0, wall0, queued0 = time.thread_time(), time.monotonic(), _queued(schedstat)
             token = _learner.set(True)  # tasks created from here on are the learner's
             try:
                 learner = asyncio.ensure_future(_guarded(coro))
@@ -705,6 +733,7 @@ class CheckContext:
                 _learner.reset(token)
             done, _ = await asyncio.wait({learner}, timeout=timeout)
             cpu, wall = time.thread_time() - cpu0, time.monotonic() - wall0
+            runnable = wall - (_queued(schedstat) - queued0)  # the time a CPU was there for it
             if not done:
                 where = _stuck_report([learner, *recorder.tasks])
                 for t in [learner, *recorder.tasks]:
@@ -773,7 +802,7 @@ class CheckContext:
             raise LearnerError(f"{name}() raised {describe_error(exc)}") from exc
         # A stall counts only if the watchdog caught the loop's thread inside the learner's
         # code: a kernel that merely waited for a busy CPU is not the learner's fault.
-        if watch.max_stall >= BLOCK_LIMIT and watch.where is not None and not allow_blocking:
+        if watch.blamed_stall >= BLOCK_LIMIT and watch.where is not None and not allow_blocking:
             await self._settle(recorder.tasks, name, allow_leaks=True)
             where = f" {watch.where}" if watch.where else ""
             advice = (
@@ -783,7 +812,7 @@ class CheckContext:
                 "aiohttp instead of urllib/requests, or asyncio.to_thread() for blocking code."
             )
             raise CheckFailed(
-                f"{name}() blocked the event loop for {watch.max_stall:.2f} s{where}. Nothing else "
+                f"{name}() blocked the event loop for {watch.blamed_stall:.2f} s{where}. Nothing else "
                 f"can run meanwhile. {advice}"
             )
         await self._settle(recorder.tasks, name, allow_leaks=allow_leaks)
@@ -791,7 +820,9 @@ class CheckContext:
         # return tasks on purpose, and calls ctx.no_awaitable() on what the learner returned.
         if not allow_awaitable and _is_learner_frame(getattr(getattr(coro, "cr_code", None), "co_filename", "")):
             self.no_awaitable(result, name)
-        if not allow_busy and cpu > BUSY_CPU and cpu > BUSY_SHARE * wall:
+        # Busy-waiting: of the time a CPU was free for the loop's thread, it ran most. (On a
+        # busy machine a polling loop gets little CPU, but waits for one all the time.)
+        if not allow_busy and cpu > BUSY_CPU and cpu > BUSY_SHARE * max(runnable, 0.01):
             raise CheckFailed(
                 f"{name}() kept the CPU busy while it waited: {cpu:.2f} s of CPU time in "
                 f"{wall:.2f} s. Polling in a loop (`while not done: await asyncio.sleep(0)`) "

@@ -10,10 +10,13 @@ task's function. Its header says what the grader must answer::
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import re
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,16 +25,6 @@ from asynclab.generate import defines
 
 SUBMISSIONS = sorted((Path(__file__).parent / "submissions").glob("m[0-9][0-9]_*.py"))
 EXPECT = re.compile(r'^# expect: (\S+) (passed|failed|not attempted|error|timed out) "(.+)"$', re.M)
-
-
-def _notebook_with(module: manifest.Module, task: manifest.Task, source: str, dest: Path) -> Path:
-    nb = json.loads(module.solutions.read_text(encoding="utf-8"))
-    cells = [c for c in nb["cells"] if c["cell_type"] == "code" and defines("".join(c["source"]), task.function)]
-    assert len(cells) == 1, f"no single cell defines {task.function}"
-    cells[0]["source"] = source
-    path = dest / module.exercises.name
-    path.write_text(json.dumps(nb), encoding="utf-8")
-    return path
 
 
 def _digest(path: Path) -> str:
@@ -58,23 +51,113 @@ def test_untouched_exercises_score_zero(module: manifest.Module) -> None:
     assert _digest(module.exercises) == before, "grading wrote to the notebook"
 
 
-@pytest.mark.parametrize("submission", SUBMISSIONS, ids=lambda p: p.stem)
-def test_wrong_submission_is_rejected(submission: Path, tmp_path: Path) -> None:
-    text = submission.read_text(encoding="utf-8")
+@dataclass(frozen=True)
+class Submission:
+    path: Path
+    task: manifest.Task
+    status: str
+    reason: str
+    others: bool  # grade every task: the others must still pass
+    source: str
+
+
+def _read(path: Path) -> Submission:
+    text = path.read_text(encoding="utf-8")
     m = EXPECT.search(text)
-    assert m, f"{submission.name} needs a '# expect: TASK STATUS \"reason\"' line"
+    assert m, f"{path.name} needs a '# expect: TASK STATUS \"reason\"' line"
     task_id, status, reason = m.groups()
-    task = manifest.task(task_id)
-    module = manifest.module(task.module)
     source = "\n".join(line for line in text.splitlines() if not line.startswith(("# expect:", "# others:")))
-    path = _notebook_with(module, task, source, tmp_path)
-    others = "# others: passed" in text
-    report = grade.grade_notebook(module, path, only=None if others else (task_id,))
-    by_id = {o.task: o for o in report.outcomes}
-    got = by_id[task_id]
-    assert (got.status, reason in got.message) == (status, True), f"{got.status}: {got.message}"
-    if others:
-        rest = [f"{o.task} {o.status}: {o.message}" for o in report.outcomes if o.task != task_id and not o.passed]
+    return Submission(path, manifest.task(task_id), status, reason, "# others: passed" in text, source)
+
+
+def _top_level_names(source: str) -> set[str]:
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return {"<syntax error>"}
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            pass  # importing the same module twice is harmless
+        else:
+            names.add("<statement>")  # top-level code with effects: grade it alone
+    return names
+
+
+def _batches() -> dict[str, list[Submission]]:
+    """Submissions graded together, one notebook per batch: at most one submission per task,
+    no two defining the same top-level name (a later cell would replace an earlier cell's
+    helper), and only those expected to fail or pass cleanly. The rest (errors, hangs, "others
+    must pass") get a notebook of their own. Grading a batch costs one kernel instead of one
+    per submission; each submission is still judged on its own task."""
+    batches: dict[str, list[Submission]] = {}
+    rows: dict[str, list[tuple[list[Submission], set[str]]]] = {}
+    for path in SUBMISSIONS:
+        sub = _read(path)
+        if sub.others or sub.status not in ("failed", "passed"):
+            batches[path.stem] = [sub]
+            continue
+        names = _top_level_names(sub.source) - {sub.task.function}
+        if names & {"<syntax error>", "<statement>"}:
+            batches[path.stem] = [sub]
+            continue
+        module_rows = rows.setdefault(sub.task.module, [])
+        for row, used in module_rows:
+            if all(s.task.id != sub.task.id for s in row) and not names & used and len(row) < 4:
+                row.append(sub)
+                used |= names
+                break
+        else:
+            module_rows.append(([sub], set(names)))
+    for module_id, module_rows in rows.items():
+        for i, (row, _) in enumerate(module_rows):
+            batches[f"m{module_id}-batch{i:02d}"] = row
+    return batches
+
+
+BATCHES = _batches()
+BATCH_OF = {s.path.stem: name for name, subs in BATCHES.items() for s in subs}
+_GRADED: dict[str, dict[str, Any]] = {}
+
+
+def _grade_batch(name: str, dest: Path) -> dict[str, Any]:
+    """Grade a batch once per test process; each submission's test reads its own task."""
+    if name not in _GRADED:
+        subs = BATCHES[name]
+        module = manifest.module(subs[0].task.module)
+        nb = json.loads(module.solutions.read_text(encoding="utf-8"))
+        for sub in subs:
+            cells = [
+                c for c in nb["cells"]
+                if c["cell_type"] == "code" and defines("".join(c["source"]), sub.task.function)
+            ]
+            assert len(cells) == 1, f"no single cell defines {sub.task.function}"
+            cells[0]["source"] = sub.source
+        path = dest / module.exercises.name
+        path.write_text(json.dumps(nb), encoding="utf-8")
+        others = len(subs) == 1 and subs[0].others
+        report = grade.grade_notebook(module, path, only=None if others else tuple(s.task.id for s in subs))
+        _GRADED[name] = {o.task: o for o in report.outcomes}
+    return _GRADED[name]
+
+
+@pytest.mark.parametrize(
+    "submission",
+    [pytest.param(p, marks=pytest.mark.xdist_group(BATCH_OF[p.stem]), id=p.stem) for p in SUBMISSIONS],
+)
+def test_wrong_submission_is_rejected(submission: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    sub = _read(submission)
+    name = BATCH_OF[submission.stem]
+    by_id = _grade_batch(name, tmp_path_factory.mktemp(name))
+    got = by_id[sub.task.id]
+    assert (got.status, sub.reason in got.message) == (sub.status, True), f"{got.status}: {got.message}"
+    if sub.others:
+        rest = [f"{o.task} {o.status}: {o.message}" for o in by_id.values() if o.task != sub.task.id and not o.passed]
         assert not rest, "one bad task spoiled the others:\n" + "\n".join(rest)
 
 

@@ -136,10 +136,12 @@ def _edges(lab: Any) -> list[Edge]:
     return [
         Edge(lab.url("/status/404", delay=0.02), "4xx", 4),
         Edge(lab.url("/status/400", delay=0.02), "4xx", 3),
+        Edge(lab.url("/status/501", delay=0.02), "4xx", 3),  # not retryable either: never implemented
         Edge(lab.url("/status/500", delay=0.02), "5xx", 1),
         Edge(lab.url("/status/502", delay=0.02), "5xx", 2),
         Edge(lab.url("/status/503", delay=0.02), "5xx", 3),
         Edge(lab.url("/status/504", delay=0.02), "5xx", 2),
+        Edge(lab.url("/status/408", delay=0.02), "5xx", 2),  # the server gave up waiting: retry
         Edge(lab.url("/status/429", delay=0.02), "429", 2),
         Edge(lab.url("/flaky/90", fail_rate=1, fault="drop", delay=0.02, seed=SEED), "drop", 3),
         Edge(lab.url("/flaky/91", fail_rate=1, fault="timeout", hang=1.5, delay=0.02, seed=SEED),
@@ -227,8 +229,11 @@ def _judge_edges(ctx: CheckContext, stats: Any, edges: list[Edge], calls: list[C
             ctx.expect(
                 len(seen) <= 1,
                 f"fetch_with_retry retried a {code}: the lab service saw {len(seen)} requests for "
-                f"{path}. A 4xx answer (other than 429) says the request itself is wrong, and asking "
-                "again cannot fix it: raise the aiohttp.ClientResponseError at once.",
+                f"{path}. "
+                + ("A 501 says the server does not implement this at all"
+                   if code == 501 else "A 4xx answer (other than 408 and 429) says the request itself is wrong")
+                + ", and asking again cannot fix it: raise the aiohttp.ClientResponseError at once. "
+                "Retry only 408, 429, 500, 502, 503 and 504.",
             )
             ctx.expect(
                 isinstance(call.error, aiohttp.ClientResponseError) and call.error.status == code,
@@ -252,6 +257,7 @@ def _judge_edges(ctx: CheckContext, stats: Any, edges: list[Edge], calls: list[C
         if e.kind in ("5xx", "429"):
             code = int(path.rsplit("/", 1)[1])
             why = ("a 429 asks you to come back later" if code == 429
+                   else "a 408 says the server gave up waiting for the request" if code == 408
                    else f"a {code} is a server error worth retrying")
             ctx.expect(
                 len(seen) <= n,
@@ -261,7 +267,7 @@ def _judge_edges(ctx: CheckContext, stats: Any, edges: list[Edge], calls: list[C
             ctx.expect(
                 len(seen) == n,
                 f"fetch_with_retry gave up on {path} after {len(seen)} attempt(s) with attempts={n}, "
-                f"although {why}: retry on every 5xx (500, 502, 503, 504) and on 429, until the "
+                f"although {why}: retry on 408, 429, 500, 502, 503 and 504, until the "
                 f"{n} attempts are used up.",
             )
             ctx.expect(

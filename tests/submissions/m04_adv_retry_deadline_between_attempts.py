@@ -26,7 +26,7 @@ async def fetch_with_retry(
         try:
             return await asyncio.wait_for(fetch_json(session, url), attempt_timeout)
         except aiohttp.ClientResponseError as exc:
-            if exc.status != 429 and exc.status < 500:
+            if exc.status not in (408, 429, 500, 502, 503, 504):
                 raise
             last_error = exc
         except (TimeoutError, aiohttp.ClientConnectionError) as exc:

@@ -4,7 +4,7 @@
 # defect: -
 def _worth_retrying(exc: BaseException) -> bool:
     if isinstance(exc, aiohttp.ClientResponseError):
-        return exc.status == 429 or exc.status >= 500
+        return exc.status in (408, 429, 500, 502, 503, 504)
     return isinstance(exc, (TimeoutError, aiohttp.ClientConnectionError))
 
 

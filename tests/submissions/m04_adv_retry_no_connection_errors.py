@@ -19,7 +19,7 @@ async def fetch_with_retry(
                 async with asyncio.timeout(attempt_timeout):
                     return await fetch_json(session, url)
             except aiohttp.ClientResponseError as exc:
-                retryable = exc.status == 429 or exc.status >= 500
+                retryable = exc.status in (408, 429, 500, 502, 503, 504)
                 if not retryable or n == attempts:
                     raise
                 at_least = retry_after(exc) if exc.status == 429 else 0.0

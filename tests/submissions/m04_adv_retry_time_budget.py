@@ -41,7 +41,7 @@ async def fetch_with_retry(
         except aiohttp.ClientConnectionError as exc:
             last_error = exc
         except aiohttp.ClientResponseError as exc:
-            if exc.status != 429 and exc.status < 500:
+            if exc.status not in (408, 429, 500, 502, 503, 504):
                 raise  # 400, 404, ...: retrying will not help
             last_error = exc
     assert last_error is not None

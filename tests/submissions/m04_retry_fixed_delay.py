@@ -8,7 +8,7 @@ async def fetch_with_retry(session, url, *, attempts=5, base_delay=0.1, max_dela
                 async with asyncio.timeout(attempt_timeout):
                     return await fetch_json(session, url)
             except aiohttp.ClientResponseError as exc:
-                if exc.status < 500 and exc.status != 429:
+                if exc.status not in (408, 429, 500, 502, 503, 504):
                     raise
                 error, at_least = exc, retry_after(exc)
             except (TimeoutError, aiohttp.ClientConnectionError) as exc:

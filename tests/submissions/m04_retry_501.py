@@ -1,0 +1,28 @@
+# expect: 4.1 failed "retried a 501"
+async def fetch_with_retry(
+    session: aiohttp.ClientSession,
+    url: str,
+    *,
+    attempts: int = 5,
+    base_delay: float = 0.1,
+    max_delay: float = 2.0,
+    attempt_timeout: float = 1.0,
+    deadline: float = 10.0,
+) -> dict:
+    """GET url, retrying 5xx, 429, timeouts and dropped connections with jittered backoff."""
+    async with asyncio.timeout(deadline):  # the total budget, waits included
+        for attempt in range(1, attempts + 1):
+            try:
+                async with asyncio.timeout(attempt_timeout):  # the budget of one attempt
+                    return await fetch_json(session, url)
+            except aiohttp.ClientResponseError as exc:
+                if exc.status < 500 and exc.status != 429:
+                    raise  # every 5xx is retried, even a 501 that can never succeed
+                error, at_least = exc, retry_after(exc)
+            except (TimeoutError, aiohttp.ClientConnectionError) as exc:
+                error, at_least = exc, 0.0
+            if attempt == attempts:
+                raise error
+            limit = min(max_delay, base_delay * 2 ** (attempt - 1))
+            await asyncio.sleep(max(at_least, random.uniform(0, limit)))
+    ### END SOLUTION

@@ -147,3 +147,21 @@ def test_keyword_and_junit_on_one_notebook(tmp_path: Path) -> None:
     assert "failed, 0/2 points" in out.stdout and 'a hint is available: run hint("1.3")' in out.stdout
     names = [c.get("name") for c in ET.parse(xml).getroot().iter("testcase")]
     assert names == ["1.1 fetch_all", "1.3 fetch_with_progress"]
+
+
+def test_strict_mode_under_nbval(tmp_path: Path) -> None:
+    """`make test` runs the solution notebooks under plain nbval with ASYNCLAB_STRICT=1, where
+    an inline check() raises unless its task passes: so an untouched copy fails there."""
+    copy = tmp_path / MODULE.exercises.name
+    copy.write_bytes(MODULE.exercises.read_bytes())
+    env = {**os.environ, "ASYNCLAB_STRICT": "1", "MPLBACKEND": "Agg",
+           "IPYTHONDIR": str(ROOT / "asynclab" / "ipython_profile")}
+    env.pop("PYTEST_XDIST_WORKER", None)
+    out = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
+         "--nbval-lax", "--nbval-current-env", "--nbval-cell-timeout", "120", str(copy)],
+        capture_output=True, text=True, cwd=tmp_path, env=env, timeout=600,
+    )
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert out.stdout.count("NOT ATTEMPTED") >= len(MODULE.tasks)
+    assert copy.read_bytes() == MODULE.exercises.read_bytes()

@@ -54,7 +54,7 @@ class _Jobs:
         if option:
             data = json.loads(Path(option).read_text(encoding="utf-8"))
             for i, job in enumerate(data["jobs"]):
-                self.by_path[Path(job["path"]).resolve()] = {**job, "index": i}
+                self.by_path[Path(job.get("collect", job["path"])).resolve()] = {"index": i, **job}
             self.expected = [tuple(e) for e in data.get("missing", [])]
 
     def find(self, path: Path) -> dict[str, Any] | None:
@@ -106,7 +106,7 @@ class ExerciseNotebook(pytest.File):
             yield TaskItem.from_parent(self, name=f"{t.id} {t.function}", task=t)
 
     def setup(self) -> None:
-        self.run = NotebookRun(self.module, self.path)
+        self.run = NotebookRun(self.module, Path(self.job["path"]))
         self.run.start()
 
     def teardown(self) -> None:

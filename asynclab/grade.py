@@ -178,7 +178,11 @@ def main(argv: list[str] | None = None) -> int:
     else:
         for job in jobs:
             print(f"grading module {job['module']} ({Path(job['path']).name}) in a fresh kernel...", flush=True)
-    return run_pytest(jobs, workers=workers, extra=extra, expected=expected)
+    code = run_pytest(jobs, workers=workers, extra=extra, expected=expected)
+    if code == 2:  # pytest's "interrupted": Ctrl-C
+        print("\nGrading stopped (Ctrl-C); nothing was changed.")
+        return 130
+    return code
 
 
 def __getattr__(name: str) -> float:

@@ -86,9 +86,8 @@ def test_class_run_in_parallel(tmp_path: Path) -> None:
     assert all(t["message"].startswith("TAMPERING") and "asynclab.checking.evaluate" in t["message"] for t in bob.values())
     assert {t["status"] for t in by[("carol", "02")].values()} == {"error"}
 
-    cases = {(c.get("classname").split(".")[0] + "/" + c.get("name").split()[0]): c for c in ET.parse(xml).getroot().iter("testcase")}
-    assert cases["class/1.1"] is not None
-    alice_cases = {c.get("name").split()[0]: c for c in ET.parse(xml).getroot().iter("testcase") if "alice" in c.get("classname")}
+    alice_cases = {c.get("name").split()[0]: c for c in ET.parse(xml).getroot().iter("testcase") if c.get("classname").startswith("alice.")}
+    assert len(alice_cases) == len(MODULE.tasks)
     assert alice_cases["1.1"].find("failure") is not None and alice_cases["1.3"].find("failure") is not None
     assert alice_cases["1.2"].find("error") is not None and len(list(alice_cases["1.4"])) <= 1  # passed: properties only
     message = alice_cases["1.3"].find("failure").get("message")
@@ -100,7 +99,8 @@ def test_class_run_in_parallel(tmp_path: Path) -> None:
     assert rows[("alice", "01")]["earned"] == "3" and rows[("alice", "01")]["passed"] == "1/4"
     assert "tampering" in rows[("bob", "01")]["flags"].split() and rows[("bob", "01")]["earned"] == "0"
     assert rows[("alice", "02")]["flags"] == "missing" and rows[("carol", "01")]["flags"] == "missing"
-    assert "alice" in out.stdout and "[internals, tampering]" in out.stdout or "[tampering" in out.stdout
+    bob_line = next(line for line in out.stdout.splitlines() if line.startswith("bob "))
+    assert "tampering" in bob_line and "0/10" in bob_line
 
 
 def test_untouched_exercises_score_zero(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ The checks run inside the learner's kernel, so a cell could replace them: assign
 ``asynclab.checking.evaluate`` or ``grade``, a check function, a method of ``CheckContext``,
 a limit such as ``BLOCK_LIMIT``, or put another module in ``sys.modules``. Before the
 learner's first cell the grader takes a fingerprint of the course's modules in the kernel
-(every function's code, every class's methods, every plain constant, the registry of
+(every function's code, every class's methods, every UPPER_CASE constant, the registry of
 checks, the module objects themselves); it takes it again after the cells and after each
 check, and compares the two here, outside the kernel, where the notebook cannot reach.
 Any difference is graded as tampering.
@@ -54,7 +54,11 @@ def _asynclab_fingerprint(preload):
             return type(value).__name__ + " " + describe(value.__func__)
         if isinstance(value, property):
             return "property " + " ".join(describe(f) for f in (value.fget, value.fset) if f is not None)
-        if isinstance(value, (bool, int, float, str, bytes)):
+        return None
+    def constant(name, value):
+        # Limits and settings (BLOCK_LIMIT, OUTPUT_LIMIT...): UPPER_CASE plain values only, so
+        # that module state the course itself changes at run time is not mistaken for tampering.
+        if name.isupper() and isinstance(value, (bool, int, float, str, bytes)):
             return type(value).__name__ + " " + repr(value)[:200]
         return None
     prints = {}
@@ -67,11 +71,11 @@ def _asynclab_fingerprint(preload):
                 continue
             if isinstance(value, type) and value.__module__ == mname:
                 for attr, member in sorted(vars(value).items()):
-                    d = describe(member)
+                    d = describe(member) or constant(attr, member)
                     if d is not None and (not attr.startswith("__") or attr in ("__init__", "__call__")):
                         prints[f"{mname}.{name}.{attr}"] = d
                 continue
-            d = describe(value)
+            d = describe(value) or constant(name, value)
             if d is not None:
                 prints[f"{mname}.{name}"] = d
     registry = getattr(sys.modules.get("asynclab.checking"), "_REGISTRY", None)

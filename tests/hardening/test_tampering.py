@@ -1,8 +1,8 @@
 """A notebook that changes the grader's own code in its kernel (replaces the grading entry
-point, a check, a method of the check API, a limit) is graded as tampering: status error
-with a reason saying what was changed, never the points the fake would claim. An untouched
-stub stays "not attempted" elsewhere; a solution that merely imports the course is not
-flagged."""
+point, a check, a limit, or a method of the check API while being checked) is graded as
+tampering: status error with a reason saying what was changed, never the points the fake
+would claim. (Replacing ``evaluate`` is in tests/test_grading_plugin.py; the solutions,
+which only import ``check, hint, lab``, are never flagged.)"""
 
 import pytest
 
@@ -21,16 +21,11 @@ async def _publish(task_id):
 
 CASES = {
     "grade replaced": (FAKE_RESULT + "_c.grade = _publish\n", "asynclab.checking.grade"),
-    "evaluate replaced": (FAKE_RESULT + "_c.evaluate = _full_marks\n", "asynclab.checking.evaluate"),
     "check replaced": (
         "import asynclab.checking as _c, exercises_tests.checks_01\n"
         "async def _ok(ctx):\n    return 'fine'\n"
         "_c._REGISTRY['1.1'] = _ok\n",
         "check 1.1",
-    ),
-    "method patched": (
-        "from asynclab.checking import CheckContext\nCheckContext.expect = lambda self, condition, message: None\n",
-        "asynclab.checking.CheckContext.expect",
     ),
     "limit raised": ("import asynclab.checking\nasynclab.checking.BLOCK_LIMIT = 1e9\n", "asynclab.checking.BLOCK_LIMIT"),
 }

@@ -13,7 +13,8 @@ asynclab.grade`` builds the command line (see ``asynclab.grade``). What it adds 
   keeps a notebook on one worker.
 - Statuses: passed -> passed; not attempted -> skipped; failed and timed out -> failed;
   error -> an error in the item's setup. The report is the plain-words message only, no
-  traceback. The outcome rides in ``user_properties`` (xdist and --junitxml carry it).
+  traceback. Status and points are ``user_properties`` (in --junitxml); the whole outcome
+  rides on the setup report as an attribute, which xdist carries to the controller.
 - In the controller only: the scoreboard (or the class summary) as the terminal summary,
   the JSON report and the CSV, and the exit status: 0 only when every task passed
   (class grading: 0 once graded).
@@ -129,6 +130,7 @@ class TaskItem(pytest.Item):
         super().__init__(**kwargs)
         self.task = task
         self.outcome: Outcome | None = None
+        self.payload: str | None = None
 
     def setup(self) -> None:
         notebook = self.parent
@@ -145,9 +147,7 @@ class TaskItem(pytest.Item):
             },
         }
         self.user_properties += [("status", self.outcome.status), ("points", f"{self.outcome.earned}/{self.outcome.points}")]
-        # The whole outcome travels to the controller as a report section (xdist carries
-        # it; --junitxml does not print it, unlike user_properties).
-        self.add_report_section("setup", PROPERTY, json.dumps(payload))
+        self.payload = json.dumps(payload)  # set on the setup report (pytest_runtest_makereport)
         if self.outcome.status == "error":
             raise TaskOutcome(self.outcome)
 
@@ -177,6 +177,16 @@ class TaskItem(pytest.Item):
 
     def reportinfo(self) -> tuple[Path, int, str]:
         return self.path, 0, f"task {self.task.id} {self.task.title}"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
+    report = yield
+    if isinstance(item, TaskItem) and call.when == "setup" and item.payload is not None:
+        # The whole outcome travels to the controller on the report: xdist carries a
+        # report's extra attributes, and neither --junitxml nor the terminal prints them.
+        setattr(report, PROPERTY, item.payload)
+    return report
 
 
 def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config):
@@ -214,11 +224,10 @@ class _Controller:
             dist.rewrite = lambda *args, **kwargs: None
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        for title, content in report.sections:
-            if title == f"Captured {PROPERTY} setup":
-                payload = json.loads(content)
-                self.results.setdefault((payload["notebook"]["path"], payload["outcome"]["task"]), payload)
-                return
+        content = getattr(report, PROPERTY, None)
+        if content:
+            payload = json.loads(content)
+            self.results.setdefault((payload["notebook"]["path"], payload["outcome"]["task"]), payload)
 
     def reports(self) -> list[Report]:
         """The graded notebooks, rebuilt from the items' payloads (in job order)."""

@@ -56,14 +56,10 @@ def _workers(requested: int | None, notebooks: int) -> int:
 
 
 def _cost(job: dict[str, str]) -> float:
-    """A rough grading time, to start the longest notebooks first (xdist's loadfile hands
-    out whole notebooks in order): the module's time limits and the notebook's size."""
-    m = manifest.module(job["module"])
-    try:
-        size = Path(job["path"]).stat().st_size
-    except OSError:
-        size = 0
-    return sum(t.timeout for t in m.tasks) + size / 2000
+    """A notebook's expected grading time, to start the longest first (xdist's loadfile hands
+    out whole notebooks in order): its module's declared time limits. (Not the file's size:
+    a learner's outputs make that meaningless.)"""
+    return sum(t.timeout for t in manifest.module(job["module"]).tasks)
 
 
 def pytest_args(jobs_file: Path, notebooks: list[Path], *, workers: int = 0, extra: list[str] | None = None) -> list[str]:
@@ -80,7 +76,8 @@ def pytest_args(jobs_file: Path, notebooks: list[Path], *, workers: int = 0, ext
         "--asynclab-jobs", str(jobs_file), "--asynclab-plain",
     ]
     if workers:
-        args += ["-p", "xdist.plugin", "-n", str(workers), "--dist", "loadfile"]
+        # in the order given (longest first), not xdist's "most items first"
+        args += ["-p", "xdist.plugin", "-n", str(workers), "--dist", "loadfile", "--no-loadscope-reorder"]
     return args + (extra or []) + [str(p) for p in notebooks]
 
 

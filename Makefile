@@ -112,10 +112,11 @@ lint: $(STAMP) ## Lint the code and check that generated notebooks are fresh
 	$(BIN)/ruff check .
 	$(PY) -m asynclab.generate --check
 
-test: $(STAMP) lint ## Run the whole suite: unit tests, grader both ways, lessons under nbval
-	IPYTHONDIR=$(CURDIR)/asynclab/ipython_profile MPLBACKEND=Agg \
-	  $(PY) -m pytest -n 2 --dist loadgroup --nbval-lax --nbval-kernel-name python3 \
-	  --nbval-cell-timeout 120 --ignore=tests/e2e tests $(wildcard notebooks/[0-9][0-9]_*.ipynb) $(PYTEST_ARGS)
+test: $(STAMP) lint ## Run the whole suite: unit tests, grader both ways, lessons and solutions under nbval
+	IPYTHONDIR=$(CURDIR)/asynclab/ipython_profile MPLBACKEND=Agg ASYNCLAB_STRICT=1 \
+	  $(PY) -m pytest -n 2 --dist loadgroup --nbval-lax --nbval-current-env \
+	  --nbval-cell-timeout 120 --ignore=tests/e2e tests \
+	  $(filter-out %_exercises.ipynb,$(wildcard notebooks/[0-9][0-9]_*.ipynb)) $(wildcard solutions/*.ipynb) $(PYTEST_ARGS)
 
 clean: ## Remove the venv and caches (your notebooks are kept)
 	rm -rf $(VENV) .asynclab/tmp build *.egg-info
@@ -128,8 +129,8 @@ reset: $(STAMP) ## Start an exercise notebook over (MODULE=01): the whole notebo
 watch: $(STAMP) ## Re-grade each time you save your exercise notebook; Ctrl-C stops (MODULE=01)
 	@$(PY) -m asynclab.watch $(if $(MODULE),--module $(MODULE))
 
-soak: $(STAMP) ## Grade the solutions 20 times with busy CPUs; fails on any flaky result
-	$(PY) scripts/soak.py $(if $(MODULE),--module $(MODULE))
+soak: $(STAMP) ## Grade the solutions 20 times (RUNS=5 for fewer) with busy CPUs; fails on any flaky result
+	$(PY) scripts/soak.py $(if $(MODULE),--module $(MODULE)) $(if $(RUNS),--runs $(RUNS))
 
 # ---- browser tests ----
 

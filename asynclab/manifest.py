@@ -1,4 +1,11 @@
-"""The course manifest (``course.toml``): modules, their exercises, points and hints."""
+"""The course manifest (``course.toml``): modules, their exercises, points and hints.
+
+The course's own files (``course.toml``, ``solutions/``, the generated ``notebooks/``) are
+found from the package: in a source checkout or an editable install they are the
+checkout's; a normal install (``pip install .``, as a JupyterHub image does it) ships them
+as package data in ``asynclab/course/``. The checks are the ``exercises_tests`` package.
+Where a learner's own copies live is ``asynclab.paths``' business, not this module's.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +14,17 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
+
+
+def _course_root() -> Path:
+    checkout = PACKAGE.parent
+    if (checkout / "course.toml").is_file():
+        return checkout
+    return PACKAGE / "course"  # package data of a normal install (see setup.py)
+
+
+ROOT = _course_root()
 MANIFEST = ROOT / "course.toml"
 
 

@@ -3,6 +3,8 @@
     python scripts/soak.py                 # 20 runs over every module's solutions
     python scripts/soak.py --runs 5 --module 01
 
+Each run is the grader as learners run it (``python -m asynclab.grade --solutions``: pytest
+with the course's plugin, modules graded in parallel on all cores with pytest-xdist).
 While it runs, one CPU burner per core keeps the machine busy (as in a workshop where
 JupyterLab, a browser and a video call share a laptop). It fails when any task of any run
 does not pass, or when two runs give different scores. The burners are stopped at the end,
@@ -12,17 +14,18 @@ also on failure or Ctrl-C, and stop by themselves if this script dies.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from asynclab import manifest  # noqa: E402
-from asynclab.grade import grade_notebook  # noqa: E402
 
 BURNER = """
 import os
@@ -47,11 +50,26 @@ def stop_burners(burners: list[subprocess.Popen[bytes]]) -> None:
         p.wait()
 
 
+def grade_solutions(modules: list[manifest.Module], workers: int | None) -> dict:
+    """One run of the grader over the solutions; its JSON report."""
+    with tempfile.TemporaryDirectory(prefix="asynclab-soak-") as tmp:
+        report = Path(tmp) / "report.json"
+        args = [sys.executable, "-m", "asynclab.grade", "--solutions", "--json", str(report)]
+        args += [a for m in modules for a in ("--module", m.id)]
+        if workers is not None:
+            args += ["-n", str(workers)]
+        done = subprocess.run(args, capture_output=True, text=True, cwd=manifest.ROOT)
+        if not report.exists():
+            raise RuntimeError(f"the grader wrote no report (exit {done.returncode}):\n{done.stdout}{done.stderr}")
+        return json.loads(report.read_text(encoding="utf-8"))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--module", "-m", action="append", help="module id (repeatable; default: all)")
     parser.add_argument("--burners", type=int, default=os.cpu_count() or 2, help="CPU burners (default: one per core)")
+    parser.add_argument("-n", "--workers", type=int, help="notebooks graded at once (default: the grader's, one per core)")
     args = parser.parse_args(argv)
     modules = [manifest.module(m) for m in args.module] if args.module else list(manifest.graded_modules())
     modules = [m for m in modules if m.tasks and m.solutions.exists()]
@@ -70,14 +88,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for run in range(1, args.runs + 1):
             started = time.monotonic()
-            reports = [grade_notebook(m, m.solutions) for m in modules]
+            data = grade_solutions(modules, args.workers)
             elapsed = time.monotonic() - started
             times.append(elapsed)
-            outcomes = [o for r in reports for o in r.outcomes]
-            signatures.append(tuple((o.task, o.status, o.earned) for o in outcomes))
-            bad = [f"{o.task} {o.status}: {o.message}" for o in outcomes if not o.passed]
+            outcomes = [t for m in data["modules"] for t in m["tasks"]]
+            signatures.append(tuple((o["task"], o["status"], o["earned"]) for o in outcomes))
+            bad = [f"{o['task']} {o['status']}: {o['message']}" for o in outcomes if o["status"] != "passed"]
             failures += [f"run {run}: {b}" for b in bad]
-            earned, points = sum(r.earned for r in reports), sum(r.points for r in reports)
+            earned, points = data["earned"], data["points"]
             print(f"run {run:>2}/{args.runs}: {earned}/{points} points in {elapsed:.1f} s" + (f"; {len(bad)} not passed" if bad else ""), flush=True)
             for b in bad:
                 print(f"    {b}", flush=True)

@@ -1,5 +1,7 @@
-"""The grader, proved both ways: solutions get full marks, stubs get zero, and every wrong
-submission in tests/submissions/ is rejected with the status and reason it names.
+"""Every wrong submission in tests/submissions/ is rejected with the status and reason it
+names. These drive the runner that the grader's pytest items call (asynclab.grading.runner),
+without a pytest start-up per submission; tests/test_grading_plugin.py proves the plugin
+end to end (solutions get full marks, untouched exercises zero).
 
 A submission file ``mNN_*.py`` replaces the cell of the solution notebook that defines the
 task's function. Its header says what the grader must answer::
@@ -29,26 +31,6 @@ EXPECT = re.compile(r'^# expect: (\S+) (passed|failed|not attempted|error|timed 
 
 def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-@pytest.mark.parametrize("module", manifest.graded_modules(), ids=lambda m: m.id)
-def test_solutions_score_full_marks(module: manifest.Module) -> None:
-    before = _digest(module.solutions)
-    report = grade.grade_notebook(module, module.solutions)
-    failures = [f"{o.task} {o.status}: {o.message}" for o in report.outcomes if not o.passed]
-    assert not failures, "\n".join(failures)
-    assert report.earned == module.points
-    assert not report.notes
-    assert _digest(module.solutions) == before, "grading wrote to the notebook"
-
-
-@pytest.mark.parametrize("module", manifest.graded_modules(), ids=lambda m: m.id)
-def test_untouched_exercises_score_zero(module: manifest.Module) -> None:
-    before = _digest(module.exercises)
-    report = grade.grade_notebook(module)
-    assert [o.status for o in report.outcomes] == ["not attempted"] * len(module.tasks)
-    assert report.earned == 0
-    assert _digest(module.exercises) == before, "grading wrote to the notebook"
 
 
 @dataclass(frozen=True)
@@ -186,12 +168,16 @@ def test_unreadable_notebook_reported(tmp_path: Path, content: str, reason: str)
 
 
 def test_cli_scoreboard_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch) -> None:
+    """``grade.main`` in this process (pytest.main inside a test): the untouched exercises."""
     monkeypatch.setenv("ASYNCLAB_HINTS", str(tmp_path / "hints.json"))
     module = manifest.graded_modules()[0]
+    before = _digest(module.exercises)
     out = tmp_path / "report.json"
     code = grade.main(["--module", module.id, "--json", str(out)])
     text = capsys.readouterr().out
     assert code == 1
+    assert _digest(module.exercises) == before, "grading wrote to the notebook"
+    assert "\x1b[" not in text and "Traceback" not in text
     assert f"0/{module.points} points" in text and "not attempted" in text
     assert "Course progress" in text
     data = json.loads(out.read_text())

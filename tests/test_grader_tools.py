@@ -1,6 +1,6 @@
-"""The grader's tools: reset, watch, hints, JUnit and CSV reports, class grading, and the
-generator's nbformat-free notebook layout. Fast: the grader itself is replaced by a fake
-wherever the point is the tool, not the grading."""
+"""The grader's tools: reset, watch, hints, class grading and its CSV, and the generator's
+nbformat-free notebook layout. Watch mode and the scoreboard's hints use a fake report (the
+point there is the tool); class grading runs the real grader."""
 
 from __future__ import annotations
 
@@ -74,13 +74,14 @@ def test_check_path_does_not_import_nbformat() -> None:
     code = (
         "import sys, importlib\n"
         "import asynclab.grade, asynclab.watch, asynclab.reset, asynclab.labservice, asynclab.checking\n"
+        "import asynclab.grading.plugin, asynclab.grading.notebook, nbval.kernel, pytest, xdist\n"
         "import jupyter_client.manager, ipykernel.ipkernel\n"
         "from asynclab import manifest, generate\n"
         "for m in manifest.graded_modules():\n"
         "    if m.checks:\n"
         "        importlib.import_module(m.checks)\n"
         "    if m.solutions.exists():\n"
-        "        asynclab.grade._version_notes(generate.build(m), m)\n"
+        "        asynclab.grading.notebook.version_notes(generate.build(m), m)\n"
         "print(sorted(n for n in sys.modules if n.split('.')[0] in ('nbformat', 'rfc3987_syntax', 'jsonschema')))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
@@ -230,68 +231,54 @@ def test_watch_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
     assert rest.strip().endswith("Stopped watching.") and "Traceback" not in rest
 
 
-# --------------------------------------------------------------------------- reports
-def test_junit_report() -> None:
-    reports = [fake_report(), fake_report(statuses=("error", "passed", "passed", "passed"))]
-    root = ET.fromstring(grade.to_junit(reports, ["alice", "bob"]))
-    assert root.tag == "testsuites"
-    assert {k: root.get(k) for k in ("tests", "failures", "errors", "skipped")} == {"tests": "8", "failures": "2", "errors": "1", "skipped": "1"}
-    alice = root.findall("testsuite")[0]
-    assert alice.get("name") == f"alice: module 01 {MODULE.title}"
-    cases = alice.findall("testcase")
-    assert [c.get("name") for c in cases] == [f"{t.id} {t.title}" for t in MODULE.tasks]
-    failure = cases[1].find("failure")
-    assert failure is not None and failure.get("type") == "failed"
-    assert failure.get("message") == "first_success was failed <&>"
-    assert cases[2].find("failure").get("type") == "timed out"
-    assert cases[3].find("skipped") is not None and cases[0].find("failure") is None
-    props = {p.get("name"): p.get("value") for p in alice.find("properties")}
-    assert props == {"notebook": "nb.ipynb", "earned": "2", "points": "10", "note": "a note"}
-    assert root.findall("testsuite")[1].findall("testcase")[0].find("error").get("message") == "fetch_all was error <&>"
-
-
-def test_cli_writes_junit_and_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(grade, "grade_notebook", lambda m, p=None, only=None: fake_report(m, p))
-    monkeypatch.setenv("ASYNCLAB_HINTS", str(tmp_path / "hints.json"))
-    code = grade.main(["--module", "01", "--notebook", str(tmp_path / "x.ipynb"), "--junit", str(tmp_path / "r.xml"), "--json", str(tmp_path / "r.json")])
-    assert code == 1
-    assert ET.parse(tmp_path / "r.xml").getroot().get("tests") == "4"
-    assert json.loads((tmp_path / "r.json").read_text())["earned"] == 2
-
-
+# --------------------------------------------------------------------------- class grading
 def _class_dir(tmp_path: Path) -> Path:
     name = MODULE.exercises.name
-    files = [f"alice/{name}", f"bob/notebooks/{name}", f"carol_{name}", f".ipynb_checkpoints/{name}", f"dave/backups/{name}", "erin/notes.ipynb"]
-    for rel in files:
+    files = {
+        f"alice/{name}": MODULE.exercises.read_bytes(),  # untouched
+        f"bob/notebooks/{name}": MODULE.solutions.read_bytes(),  # complete
+        f"carol_{name}": b"{}",  # damaged
+        f".ipynb_checkpoints/{name}": b"{}",
+        f"dave/backups/{name}": b"{}",
+        "erin/notes.ipynb": b"{}",
+    }
+    for rel, content in files.items():
         (tmp_path / "class" / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / "class" / rel).write_text("{}")
+        (tmp_path / "class" / rel).write_bytes(content)
     return tmp_path / "class"
 
 
 def test_class_grading_writes_csv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """The real grader over a class folder (in this process, no workers)."""
     class_dir = _class_dir(tmp_path)
     before = {p: p.read_bytes() for p in class_dir.rglob("*") if p.is_file()}
-    monkeypatch.setattr(grade, "grade_notebook", lambda m, p=None, only=None: fake_report(m, p))
     monkeypatch.setenv("ASYNCLAB_HINTS", str(tmp_path / "hints.json"))
-    assert grade.main(["--module", "01", "--class-dir", str(class_dir), "--junit", str(tmp_path / "class.xml")]) == 0
+    assert grade.main(["--module", "01", "--class-dir", str(class_dir), "-n", "0", "--junit", str(tmp_path / "class.xml")]) == 0
     out = capsys.readouterr().out
     rows = list(csv.DictReader(open(class_dir / "grades.csv", encoding="utf-8")))
     assert [r["learner"] for r in rows] == ["alice", "bob", "carol"]
-    assert rows[0]["module"] == "01" and rows[0]["1.1"] == "2" and rows[0]["1.2"] == "0"
-    assert rows[0]["earned"] == "2" and rows[0]["points"] == "10" and rows[0]["passed"] == "1/4"
-    assert "alice" in out and "wrote" in out
+    alice, bob, carol = rows
+    assert alice["module"] == "01" and alice["1.1"] == "0" and alice["1.1 status"] == "not attempted"
+    assert alice["earned"] == "0" and alice["points"] == "10" and alice["passed"] == "0/4"
+    assert bob["earned"] == "10" and bob["passed"] == "4/4" and bob["1.2 status"] == "passed" and not bob["flags"]
+    assert carol["earned"] == "0" and {carol[f"{t.id} status"] for t in MODULE.tasks} == {"error"}
+    assert "not a Jupyter notebook" in carol["notes"]
+    assert "alice" in out and "bob" in out and f"wrote {class_dir / 'grades.csv'}" in out
     assert not (tmp_path / "hints.json").exists(), "class grading used up hints"
     assert {p: p.read_bytes() for p in before} == before
-    assert len(ET.parse(tmp_path / "class.xml").getroot().findall("testsuite")) == 3
+    assert len(list(ET.parse(tmp_path / "class.xml").getroot().iter("testcase"))) == 3 * len(MODULE.tasks)
 
 
 def test_class_grading_from_notebooks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    class_dir = _class_dir(tmp_path)
-    monkeypatch.setattr(grade, "grade_notebook", lambda m, p=None, only=None: fake_report(m, p))
-    paths = [class_dir / "alice" / MODULE.exercises.name, class_dir / f"carol_{MODULE.exercises.name}"]
+    monkeypatch.setenv("ASYNCLAB_HINTS", str(tmp_path / "hints.json"))
+    for who in ("alice", "carol"):
+        (tmp_path / f"{who}_{MODULE.exercises.name}").write_text("")  # empty files: graded as errors
+    paths = [tmp_path / f"{who}_{MODULE.exercises.name}" for who in ("alice", "carol")]
     out = tmp_path / "g.csv"
-    assert grade.main(["--module", "01", *(a for p in paths for a in ("--notebook", str(p))), "--csv", str(out)]) == 0
-    assert [r["learner"] for r in csv.DictReader(open(out, encoding="utf-8"))] == ["alice", "carol"]
+    assert grade.main(["--module", "01", "-n", "0", *(a for p in paths for a in ("--notebook", str(p))), "--csv", str(out)]) == 0
+    rows = list(csv.DictReader(open(out, encoding="utf-8")))
+    assert [r["learner"] for r in rows] == ["alice", "carol"]
+    assert all("is empty" in r["notes"] and r["1.1 status"] == "error" for r in rows)
 
 
 def test_class_dir_without_notebooks(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -4,8 +4,6 @@ cells and goes on with the next task."""
 
 from hardening_support import limit
 
-from asynclab import grade
-
 ENDLESS = '''
 async def fetch_all(urls: list[str]) -> list[dict]:
     return [sum(range(10**15))]
@@ -13,7 +11,7 @@ async def fetch_all(urls: list[str]) -> list[dict]:
 
 
 def test_endless_computation(submission, monkeypatch) -> None:
-    monkeypatch.setattr(grade, "CHECK_GRACE", 4.0)  # correct checks of module 01 take far less
+    monkeypatch.setenv("ASYNCLAB_CHECK_GRACE", "4")  # correct checks of module 01 take far less
     submission.notebook({"fetch_all": ENDLESS})
     graded = submission.grade("1.1", "1.2")
     got = graded["1.1"]

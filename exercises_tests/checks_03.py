@@ -101,6 +101,7 @@ class _TaskWatch:
     def __init__(self) -> None:
         self.tasks: list[asyncio.Task[Any]] = []
         self.cancel_seen: dict[asyncio.Task[Any], float] = {}  # task -> when first seen cancelling
+        self.in_group_exit: set[asyncio.Task[Any]] = set()  # at the last sample
         self.last_sample = 0.0
 
     def learner(self) -> list[asyncio.Task[Any]]:
@@ -109,21 +110,22 @@ class _TaskWatch:
     async def _sample(self) -> None:
         while True:
             now = time.monotonic()
-            for t in self.learner():
-                if not t.done() and t.cancelling() and t not in self.cancel_seen:
+            running = [t for t in self.learner() if not t.done()]
+            for t in running:
+                if t.cancelling() and t not in self.cancel_seen:
                     self.cancel_seen[t] = now
+            self.in_group_exit = {t for t in running if _in_taskgroup_exit(t)}
             self.last_sample = now
             await asyncio.sleep(self.SAMPLE)
 
     def ignoring(self, after: float = 0.5) -> list[asyncio.Task[Any]]:
         """Tasks that were asked to cancel at least ``after`` s before the last sample and were
-        still running then (read this before anything else cancels them)."""
-        return [t for t, seen in self.cancel_seen.items() if self.last_sample - seen >= after]
-
-    def carried_on(self) -> list[asyncio.Task[Any]]:
-        """Tasks asked to cancel that then ended some other way (returned, or raised another
-        error): their code caught the CancelledError."""
-        return [t for t in self.learner() if t.done() and not t.cancelled() and t.cancelling()]
+        still running then (read this before anything else cancels them). A task waiting for
+        its TaskGroup's other tasks is not one of them: it waits for those."""
+        return [
+            t for t, seen in self.cancel_seen.items()
+            if self.last_sample - seen >= after and t not in self.in_group_exit
+        ]
 
     @contextmanager
     def active(self) -> Iterator[_TaskWatch]:
@@ -144,6 +146,19 @@ class _TaskWatch:
             sampler.cancel()
 
 
+def _in_taskgroup_exit(t: asyncio.Task[Any]) -> bool:
+    """Whether the task is suspended in `async with TaskGroup()`'s exit (waiting for its tasks)."""
+    obj: Any = t.get_coro()
+    for _ in range(100):
+        code = getattr(obj, "cr_code", None)
+        if code is None:
+            return False
+        if code.co_name == "__aexit__" and code.co_filename.endswith("taskgroups.py"):
+            return True
+        obj = getattr(obj, "cr_await", None)
+    return False
+
+
 def _task_name(t: asyncio.Task[Any]) -> str:
     return getattr(t.get_coro(), "__qualname__", "task").rsplit(".", 1)[-1] + "()"
 
@@ -155,8 +170,8 @@ async def _call(
     """``await fn(*args, **kwargs)`` under ctx.run. ``where`` names the scenario in any message
     about it; ``stuck`` is advice for a hang, by the wait the learner's tasks were found in.
 
-    Beyond ctx.run's verdicts: a task that was asked to cancel (by the learner's code or by its
-    TaskGroup) and then ended otherwise, or was still running long after, swallowed its
+    Beyond ctx.run's verdicts: on a hang, a task that had been asked to cancel (by the
+    learner's code or by its TaskGroup) long before and was still running swallowed its
     cancellation; a function that returns while tasks it cancelled are still finishing their
     cancellation (cancel() without waiting for them) leaves them running; more than one
     aiohttp session per call fails (every task text asks for one)."""
@@ -187,20 +202,6 @@ async def _call(
             if not where:
                 raise
             raise _again(exc, f"{exc}{at}") from exc.__cause__
-    carried_on = watch.carried_on()
-    if carried_on:
-        endings = sorted({
-            "returned" if t.exception() is None else f"raised {type(t.exception()).__name__}" for t in carried_on
-        })
-        raise CheckFailed(
-            f"{len(carried_on)} task(s) ({_names([_task_name(t) for t in carried_on])}) were "
-            f"cancelled, by your code or by their TaskGroup, and did not stop: they {' or '.join(endings)} "
-            f"instead of ending cancelled{f' in the call {where}' if where else ''}. A task that "
-            "catches CancelledError (a bare `except:`, `except BaseException:` or `except "
-            "asyncio.CancelledError:` without `raise`) carries on with its next step when it "
-            "should stop.",
-            KEEP_GOING_HINT,
-        )
     if unwinding:
         raise CheckFailed(
             f"{name}() returned while {len(unwinding)} task(s) it had cancelled were still running "
@@ -279,7 +280,8 @@ POOL_STUCK = {
     "Queue.get()": (
         "Here all the URLs are queued before the workers start, so a worker can stop as soon as "
         "`queue.get_nowait()` raises asyncio.QueueEmpty; a worker waiting in `await queue.get()` "
-        f"needs a sentinel or a cancel() ({STOPPING})."
+        "needs a stop signal of its own (one sentinel per worker: a worker that takes a sentinel "
+        f"stops, the others still wait for theirs) or a cancel() ({STOPPING})."
     ),
 }
 
@@ -557,8 +559,8 @@ def _judge_saves(ctx: CheckContext, run: dict[str, Any], ids: list[int], maxsize
 async def check_fetch_and_save(ctx: CheckContext) -> str:
     fetch_and_save = ctx.function()
     workers, maxsize, save_time = 3, 3, 0.06
-    ids = list(range(60, 84))  # 24 items: fetching takes ~0.65 s, saving ~1.45 s
-    run = await _pipeline(ctx, fetch_and_save, ids, workers=workers, maxsize=maxsize, save_time=save_time, delay=0.08)
+    ids = list(range(60, 84))  # 24 items: fetching alone would take ~0.8 s, saving takes ~1.45 s
+    run = await _pipeline(ctx, fetch_and_save, ids, workers=workers, maxsize=maxsize, save_time=save_time, delay=0.1)
     stats, queues = run["stats"], run["queues"]
     _judge_saves(ctx, run, ids, maxsize)
 
@@ -679,16 +681,12 @@ async def check_find_first(ctx: CheckContext) -> str:
     fast = [100, 113, 108, target, 118, 101, 116, 103, 110, 114, 104, 119, 106, 117, 109, 112, 115]
     plan = [(102, 3.0), (105, 3.0), (medium, 1.2)] + [(i, round(0.06 + 0.01 * (n % 5), 2)) for n, i in enumerate(fast)]
     urls = [lab.url(f"/items/{i}", delay=d) for i, d in plan]
+
     def wanted(item: Any) -> bool:
         return _id_of(item) == target
 
     started = time.monotonic()
-    try:
-        result = await _call(ctx, find_first, urls, workers, wanted, stuck=FIND_STUCK)
-    except CheckFailed as exc:
-        if "cancelled did not stop" in str(exc) and not exc.hint:  # ctx.run's verdict
-            raise CheckFailed(str(exc), KEEP_GOING_HINT) from None
-        raise
+    result = await _call(ctx, find_first, urls, workers, wanted, stuck=FIND_STUCK)
     elapsed = time.monotonic() - started
     stats = lab.stats()
 
@@ -836,13 +834,19 @@ def _url_error(exc: LearnerError) -> LearnerError:
     return exc
 
 
+def _item_delay(item_id: int, base: float) -> float:
+    """Item latencies differ (base, +0.03, +0.06 s), so that the items do not arrive in the
+    order of their ids (the listings list them in that order)."""
+    return round(base + 0.03 * (item_id * 2 % 3), 2)
+
+
 async def _crawl(ctx: CheckContext, crawl: Callable[..., Any], listings: list[tuple[int, int]], workers: int, item_delay: float, where: str = "") -> tuple[Any, Any]:
     lab = ctx.lab
     lab.reset()
     starts = [lab.url("/pages", page=1, per_page=p, total=t, delay=0.06) for p, t in listings]
 
     def item_url(item_id: int) -> str:
-        return lab.url(f"/items/{item_id}", delay=item_delay)
+        return lab.url(f"/items/{item_id}", delay=_item_delay(item_id, item_delay))
 
     try:
         result = await _call(ctx, crawl, starts, item_url, workers, where=where, stuck=CRAWL_STUCK)
@@ -903,7 +907,10 @@ def _judge_crawl(ctx: CheckContext, result: Any, stats: Any, listings: list[tupl
         "in several listings; keep a set of the ids already queued and queue each one once.",
     )
     ctx.expect(not missing, f"Items {_short(missing)} were never fetched{at}.")
-    foreign = [r["path"] for r in stats.for_route("items") if r["query"].get("delay") != str(item_delay)]
+    foreign = [
+        r["path"] for r in stats.for_route("items")
+        if r["query"].get("delay") != str(_item_delay(int(r["path"].rsplit("/", 1)[-1]), item_delay))
+    ]
     ctx.expect(
         not foreign,
         f"Some item requests did not use the URL that item_url(item_id) gives ({_short(foreign, 3)}){at}: "
@@ -925,8 +932,8 @@ async def check_crawl(ctx: CheckContext) -> str:
     workers = 3
     # Three listings of the same catalogue: items 1..20; ids 1..12 appear more than once.
     listings = [(4, 12), (5, 20), (3, 6)]  # (per_page, total)
-    result, stats = await _crawl(ctx, crawl, listings, workers, 0.08)
-    item_peak = _judge_crawl(ctx, result, stats, listings, workers, 0.08)
+    result, stats = await _crawl(ctx, crawl, listings, workers, 0.06)
+    item_peak = _judge_crawl(ctx, result, stats, listings, workers, 0.06)
     n_pages = len(stats.for_route("pages"))
     ctx.expect(
         item_peak == workers,

@@ -1,4 +1,4 @@
-# expect: 3.3 failed "and did not stop: they returned instead of ending cancelled"
+# expect: 3.3 failed "were cancelled but did not stop"
 # A worker whose bare `except:` (meant to skip URLs that fail) also swallows CancelledError.
 async def find_first(urls: list[str], workers: int, wanted) -> dict | None:
     queue = asyncio.Queue()

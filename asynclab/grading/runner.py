@@ -201,7 +201,8 @@ class NotebookRun:
                     return self._outcome(t, "timed out", f"{cell} never finished running (more than {cell_timeout():g} s): a loop that never ends at the top level of the cell?")
                 if run.status == "dead":
                     return self._outcome(t, "error", f"{describe_death(run.exit_code)} while running {cell}.")
-                return self._outcome(t, "error", f"{cell} failed: {run.error}")
+                # A name the setup cell should have given (it hung, or failed): blame that cell.
+                return self._blame_earlier_cell(self._outcome(t, "error", f"{cell} failed: {run.error}"), t, where)
         run = self.kernel.run(
             f"await __import__('asynclab.checking', fromlist=['grade']).grade({t.id!r})",
             task_timeout(t) + check_grace(),

@@ -516,20 +516,29 @@ def _explain(exc: BaseException) -> str:
     return ""
 
 
+_BUGS = (NameError, ImportError, TypeError, AttributeError, SyntaxError, NotImplementedError)
+
+
 def describe_error(exc: BaseException) -> str:
     """What the learner's code raised, in words: an ExceptionGroup shows the exceptions inside
     it, the classic mistakes are named, and the learner's line is given."""
     head = _describe(exc) + _learner_line(exc)
     if isinstance(exc, BaseExceptionGroup):
         leaves = _leaves(exc)
-        inside = "; ".join(_describe(e, 200) + _learner_line(e) for e in leaves[:3])
-        more = f" and {len(leaves) - 3} more" if len(leaves) > 3 else ""
-        head = (
-            f"{type(exc).__name__} with {len(leaves)} exception(s) inside: {inside}{more}. When a "
-            "task in a TaskGroup fails, the group cancels its other tasks and raises an "
-            "ExceptionGroup of the failures: handle the failures you expect inside each task, or "
-            "around the group with `except*`."
-        )
+        if len(leaves) == 1:
+            head = f"{_describe(leaves[0])}{_learner_line(leaves[0])}, inside an {type(exc).__name__}"
+        else:
+            inside = "; ".join(_describe(e, 200) + _learner_line(e) for e in leaves[:3])
+            more = f" and {len(leaves) - 3} more" if len(leaves) > 3 else ""
+            head = f"{type(exc).__name__} with {len(leaves)} exceptions inside: {inside}{more}"
+        if all(isinstance(e, _BUGS) for e in leaves):
+            head += "."  # a bug in the code, not a failure to handle: the leaf says it all
+        else:
+            head += (
+                ". When a task in a TaskGroup fails, the group cancels its other tasks and raises "
+                "an ExceptionGroup of the failures: handle the failures you expect inside each "
+                "task, or around the group with `except*`."
+            )
         explained = next((e for e in map(_explain, leaves) if e), "")
     else:
         explained = _explain(exc)

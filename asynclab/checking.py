@@ -47,26 +47,28 @@ MESSAGE_LIMIT = 2_000  # characters of an outcome's message (a huge repr must no
 
 
 # --------------------------------------------------------------------------- outcomes
-class CheckFailed(Exception):
-    """The learner's code ran but did the wrong thing; the message says what and what next.
-
-    ``hint``: a hint for the very mistake the check recognised; ``hint()`` shows it first.
-    """
+class _Verdict(Exception):
+    """A verdict on the learner's code. ``hint``: a hint for the very mistake the check
+    recognised; ``hint()`` in the notebook shows it first."""
 
     def __init__(self, message: str, hint: str = "") -> None:
         super().__init__(message)
         self.hint = hint
 
 
-class NotAttempted(Exception):
+class CheckFailed(_Verdict):
+    """The learner's code ran but did the wrong thing; the message says what and what next."""
+
+
+class NotAttempted(_Verdict):
     """The stub still raises NotImplementedError."""
 
 
-class LearnerError(Exception):
+class LearnerError(_Verdict):
     """The learner's code is missing or crashed."""
 
 
-class TimedOut(Exception):
+class TimedOut(_Verdict):
     """The learner's code did not finish in time."""
 
 
@@ -318,6 +320,26 @@ def _created_by_learner(frame: Any) -> bool:
     return False
 
 
+class _LearnerTask(asyncio.Task):  # type: ignore[type-arg]
+    """A task of the learner's code. It counts the cancellations a TaskGroup asked of it as
+    the group's parent, when a child failed: Python 3.11's TaskGroup can leave one of those
+    counted in cancelling() (its uncancel() runs before it waits for the children), which
+    must not pass for a cancellation the task swallowed."""
+
+    group_cancels = 0
+
+    def cancel(self, msg: Any = None) -> bool:
+        caller = sys._getframe(1).f_code
+        if caller.co_name == "_on_task_done" and caller.co_filename.startswith(_ASYNCIO_DIR):
+            self.group_cancels += 1
+        return super().cancel(msg)
+
+
+def _swallowed(t: asyncio.Task[Any]) -> bool:
+    """Done, and not cancelled although a cancellation was asked of it (and not undone)."""
+    return t.done() and not t.cancelled() and t.cancelling() > getattr(t, "group_cancels", 0)
+
+
 class _TaskRecorder:
     """Records the tasks the learner's code creates (via a task factory), and counts the
     aiohttp sessions it opens."""
@@ -330,11 +352,14 @@ class _TaskRecorder:
         self._session_init: Any = None
 
     def _factory(self, loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> Any:
+        learners = _learner.get() and _created_by_learner(sys._getframe(1))
         if self._previous is not None:
             t = self._previous(loop, coro, **kwargs)
+        elif learners:
+            t = _LearnerTask(coro, loop=loop, **kwargs)
         else:
             t = asyncio.Task(coro, loop=loop, **kwargs)
-        if _learner.get() and _created_by_learner(sys._getframe(1)):
+        if learners:
             self.tasks.append(t)
         return t
 
@@ -390,12 +415,15 @@ def _waiting_at(t: asyncio.Task[Any]) -> tuple[str, str]:
             line = linecache.getline(code.co_filename, frame.f_lineno).strip()
             where = f"{code.co_name}(), line {frame.f_lineno}" + (f": `{line[:80]}`" if line else "")
             what = ""
-            if i + 1 < len(frames):  # what the learner's line awaits: asyncio's Queue.get, or a library
-                callee = frames[i + 1].f_code
+            # What the learner's line awaits: asyncio's Queue.get, or a library (looking
+            # through a check's own wrappers, such as a queue that records its puts).
+            below = [f for f in frames[i + 1:] if not os.path.abspath(f.f_code.co_filename).startswith(_OWN_DIRS)]
+            if below:
+                callee = below[0].f_code
                 if callee.co_filename.startswith(_ASYNCIO_DIR):
                     what = getattr(callee, "co_qualname", callee.co_name) + "()"
                 else:
-                    module = frames[i + 1].f_globals.get("__name__", "")
+                    module = below[0].f_globals.get("__name__", "")
                     what = f"{module.split('.')[0]} ({getattr(callee, 'co_qualname', callee.co_name)})"
     return where or _describe_task(t), what
 
@@ -875,7 +903,7 @@ class CheckContext:
         # Cancelled (before or after the function ended) and yet it returned or raised
         # something else: it caught the CancelledError and carried on. (A deliberate
         # `uncancel()`, as asyncio.timeout and TaskGroup do, brings cancelling() back to 0.)
-        carried_on = [t for t in tasks if t.done() and not t.cancelled() and t.cancelling()]
+        carried_on = [t for t in tasks if _swallowed(t)]
         ignored_report = _stuck_report(ignored)
         unretrieved = [
             t for t in tasks
@@ -975,11 +1003,11 @@ async def evaluate(task_id: str, namespace: dict[str, Any] | None = None) -> Out
     except CheckFailed as exc:
         return outcome("failed", str(exc), exc.hint)
     except NotAttempted as exc:
-        return outcome("not attempted", str(exc))
+        return outcome("not attempted", str(exc), exc.hint)
     except TimedOut as exc:
-        return outcome("timed out", str(exc))
+        return outcome("timed out", str(exc), exc.hint)
     except LearnerError as exc:
-        return outcome("error", str(exc))
+        return outcome("error", str(exc), exc.hint)
     except _Runaway:
         return outcome("timed out", f"{t.function}() blocked the event loop too long and was stopped.")
     except (SystemExit, KeyboardInterrupt) as exc:

@@ -30,6 +30,7 @@ from asynclab.checking import (
     LearnerError,
     TimedOut,
     _is_learner_frame,
+    _LearnerTask,
     task,
 )
 from exercises_tests.helpers import examples, item_value, leaves, named
@@ -133,7 +134,8 @@ class _TaskWatch:
         previous = loop.get_task_factory()
 
         def factory(loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> Any:
-            t = previous(loop, coro, **kwargs) if previous is not None else asyncio.Task(coro, loop=loop, **kwargs)
+            # The machinery's own task class: it keeps count of a TaskGroup's cancellations.
+            t = previous(loop, coro, **kwargs) if previous is not None else _LearnerTask(coro, loop=loop, **kwargs)
             self.tasks.append(t)
             return t
 

@@ -14,8 +14,9 @@ def test_awaits_forever(submission) -> None:
     got = graded["1.3"]
     assert got.status == "timed out"
     assert got.message == (
-        f"fetch_with_progress() was still running after {limit('1.3')} s and was cancelled. Is it "
-        "awaiting something that never happens (an Event nobody sets, a queue nobody fills), or "
-        "looping forever?"
+        f"fetch_with_progress() was still running after {limit('1.3')} s and was cancelled. Where "
+        "your tasks were waiting: fetch_with_progress(), line 2: `await asyncio.Event().wait()  # "
+        "nobody ever sets it`, waiting in Event.wait(). `await event.wait()` returns only once "
+        "someone calls `event.set()`."
     )
     graded.others_passed("1.3")

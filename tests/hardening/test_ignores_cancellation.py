@@ -19,7 +19,8 @@ def test_ignores_cancellation(submission) -> None:
     assert got.status == "timed out"
     assert got.message.startswith(f"fetch_with_progress() was still running after {limit('1.3')} s and was cancelled.")
     assert got.message.endswith(
-        "It also ignored being cancelled (does it catch CancelledError without raising it again?), "
-        "so it may still be running: restart the kernel to stop it."
+        "It also ignored being cancelled (does it catch CancelledError, with a bare `except:` or "
+        "`except BaseException:`, without raising it again?), so it may still be running: restart "
+        "the kernel to stop it."
     )
     graded.others_passed("1.3")

@@ -114,7 +114,7 @@ lint: $(STAMP) ## Lint the code and check that generated notebooks are fresh
 
 test: $(STAMP) lint ## Run the whole suite: unit tests, grader both ways, lessons and solutions under nbval
 	IPYTHONDIR=$(CURDIR)/asynclab/ipython_profile MPLBACKEND=Agg ASYNCLAB_STRICT=1 \
-	  $(PY) -m pytest -n 2 --dist loadgroup --nbval-lax --nbval-current-env \
+	  $(PY) -m pytest -n 2 --dist loadscope --nbval-lax --nbval-current-env \
 	  --nbval-cell-timeout 120 --ignore=tests/e2e tests \
 	  $(filter-out %_exercises.ipynb,$(wildcard notebooks/[0-9][0-9]_*.ipynb)) $(wildcard solutions/*.ipynb) $(PYTEST_ARGS)
 

@@ -640,8 +640,8 @@ class _CappedStream:
 
 
 class _LimitedOutput:
-    def __init__(self, limit: int) -> None:
-        self.budget = _OutputBudget(limit)
+    def __init__(self, budget: _OutputBudget) -> None:
+        self.budget = budget
         self._saved: tuple[Any, Any] | None = None
 
     def __enter__(self) -> _OutputBudget:
@@ -693,6 +693,8 @@ class CheckContext:
         self._lab: Any = None
         self.notes: list[str] = []
         self.last = RunInfo()
+        self.output = _OutputBudget(OUTPUT_LIMIT)  # what the learner's code may print, in all its runs
+        self.printed_by = ""  # the function whose output was cut first
 
     @property
     def lab(self) -> Any:
@@ -757,7 +759,7 @@ class CheckContext:
         timeout = timeout if timeout is not None else task_timeout(self.task)
         self.last = RunInfo()
         with (
-            _LimitedOutput(OUTPUT_LIMIT) as output,
+            _LimitedOutput(self.output) as output,  # one budget for the whole check
             _TaskRecorder() as recorder,
             LoopWatch(runaway_after=timeout) as watch,
         ):
@@ -795,11 +797,8 @@ class CheckContext:
             cpu=cpu,
             wall=wall,
         )
-        if output.cut:
-            self.notes.append(
-                f"{name}() printed {output.written:,} characters; only the first "
-                f"{output.limit:,} were shown."
-            )
+        if output.cut and not self.printed_by:
+            self.printed_by = name
         try:
             result = learner.result()
         except NotImplementedError:
@@ -994,6 +993,11 @@ async def evaluate(task_id: str, namespace: dict[str, Any] | None = None) -> Out
         if status != "passed":
             gc.collect()  # free what the learner's code left behind (a MemoryError's big list)
         notes = [_shorten(n, 500) for n in ctx.notes]
+        if ctx.printed_by:
+            notes.append(
+                f"{ctx.printed_by}() printed {ctx.output.written:,} characters; only the first "
+                f"{ctx.output.limit:,} were shown."
+            )
         _MISTAKE_HINTS[t.id] = hint
         return Outcome(t.id, t.title, status, _shorten(str(message)), t.points, earned, notes, hint)
 

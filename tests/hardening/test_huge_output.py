@@ -39,7 +39,12 @@ def test_flood_in_coroutine(submission) -> None:
     submission.notebook({"fetch_all": FLOOD_IN_COROUTINE})
     got = submission.grade("1.1")["1.1"]
     assert got.status == "passed", got.message
-    assert got.notes == [f"fetch_all() printed 50,000,010 characters; only the first {OUTPUT_LIMIT:,} were shown."]
+    # One note for the whole check, however often it calls fetch_all (each call prints 50 MB).
+    assert len(got.notes) == 1, got.notes
+    assert got.notes[0].startswith("fetch_all() printed ")
+    assert got.notes[0].endswith(f" characters; only the first {OUTPUT_LIMIT:,} were shown.")
+    printed = int(got.notes[0].split()[2].replace(",", ""))
+    assert printed >= 50_000_010 and printed % 50_000_010 == 0
 
 
 def test_grader_kernel_keeps_only_the_first_characters(tmp_path: Path) -> None:

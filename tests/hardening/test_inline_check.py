@@ -69,10 +69,9 @@ def test_flood_of_output(kernel: Kernel) -> None:
     run = kernel.run('outcome = await check("1.1")', 30)
     assert run.status == "ok", run.error
     assert run.output_chars < OUTPUT_LIMIT + 1_000, "the check let the whole flood through"
-    after = kernel.run("print(outcome.status, outcome.notes)", 10)
-    assert after.output.strip() == (
-        f"passed ['fetch_all() printed 50,000,050 characters; only the first {OUTPUT_LIMIT:,} were shown.']"
-    )
+    after = kernel.run("print(outcome.status, len(outcome.notes), outcome.notes[0])", 10)
+    assert after.output.strip().startswith("passed 1 fetch_all() printed ")
+    assert after.output.strip().endswith(f" characters; only the first {OUTPUT_LIMIT:,} were shown.")
 
 
 def test_missing_function(kernel: Kernel) -> None:

@@ -7,7 +7,7 @@ Start it in one line from a notebook, a check or a test::
     service.url("/items/3", delay=0.2)     # 'http://127.0.0.1:PORT/items/3?delay=0.2'
     service.stats().peak_in_flight         # what the server saw
 
-Endpoints: /items/{id}, /flaky/{id}, /status/{code}, /limited/{id}, /pages, /stream, /ws,
+Endpoints: /items/{id}, /flaky/{id}, /status/{code}, /limited/{id}, /pages, /stream, /docs/{id}, /ws,
 /ws/broadcast and /cpu; plus /_stats, /_reset, /_health and /_config, which are not recorded.
 
 Why a separate process? If the server shared the kernel's event loop, a learner who blocks
@@ -438,6 +438,15 @@ def build_app(seed: int = 0) -> Any:
         await resp.write_eof()
         return resp
 
+    async def docs(request: web.Request) -> web.Response:
+        """/docs/{id}?words=200&delay=0.05 : a plain-text document (asynclab.workloads.document)."""
+        from asynclab.workloads import document
+
+        doc_id = int(request.match_info["id"])
+        words = int(num(request, "words", 200, hi=100_000))
+        await asyncio.sleep(num(request, "delay", 0.05))
+        return web.Response(text=document(doc_id, words))
+
     async def websocket(request: web.Request) -> web.WebSocketResponse:
         """/ws echoes text and binary messages; /ws/broadcast sends text to every listener."""
         ws = web.WebSocketResponse()
@@ -500,7 +509,8 @@ def build_app(seed: int = 0) -> Any:
     app = web.Application(middlewares=[record])
     for path, handler in [(r"/items/{id:\d+}", items), (r"/flaky/{id:\d+}", flaky),
                           (r"/status/{code:\d+}", status), (r"/limited/{id:\d+}", limited),
-                          ("/pages", pages), ("/stream", stream), ("/ws", websocket),
+                          ("/pages", pages), ("/stream", stream), (r"/docs/{id:\d+}", docs),
+                          ("/ws", websocket),
                           ("/ws/broadcast", websocket), ("/cpu", cpu), ("/_stats", get_stats),
                           ("/_health", health)]:
         app.router.add_get(path, handler)

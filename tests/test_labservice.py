@@ -259,6 +259,18 @@ def test_pagination_walks_to_the_end(svc: LabService) -> None:
     assert page["items"][0] == {"id": 91, "value": (91 * 7919) % 1000}
 
 
+def test_docs_serve_the_workloads_document(svc: LabService) -> None:
+    from urllib.request import urlopen
+
+    from asynclab.workloads import document, word_counts
+
+    with urlopen(svc.url("/docs/7", words=35, delay=0)) as resp:
+        text = resp.read().decode()
+    assert text == document(7, 35) and text != document(8, 35)
+    assert len(text.split()) == 35 and text.count("\n") == 4
+    assert sum(word_counts(text).values()) == 35
+
+
 def test_stream_yields_lines_over_time(svc: LabService) -> None:
     async def read() -> list[tuple[float, str]]:
         async with aiohttp.ClientSession() as session:

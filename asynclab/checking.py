@@ -1065,7 +1065,11 @@ async def check(task_id: str) -> Outcome | None:
 
 # --------------------------------------------------------------------------- hints
 def _hint_store() -> str:
-    return os.environ.get("ASYNCLAB_HINTS", str(manifest.ROOT / ".asynclab" / "hints.json"))
+    # In the learner's workspace, not among the course's files. Imported here: `python -m
+    # asynclab.paths` (the git filter) must not find it imported already by the package.
+    from . import paths
+
+    return str(paths.hint_store())
 
 
 def hints_seen(task_id: str) -> int:

@@ -1,5 +1,14 @@
 """Where the learner's own files live, apart from the course's sources.
 
+- ``workspace()``: the learner's folder. In a checkout of the course it is the checkout
+  itself (the learner works in ``notebooks/``, and the git filter below keeps the course's
+  files updatable); in a normal install (``pip install .``, as a JupyterHub image does it)
+  the course's files are read-only package data, and the workspace is ``$ASYNCLAB_WORKSPACE``
+  or else the nearest of the current folder and its parents that holds a ``notebooks/``
+  folder with the course's notebooks (a kernel runs in ``notebooks/``, the grader in the
+  folder above), or else the current folder. ``init_workspace(folder)`` copies the
+  learner's notebooks there, never over a file that exists;
+- ``hint_store()``: the file that remembers which hints the learner has seen;
 - ``learner_notebook(module)``: the learner's working copy of an exercise notebook (the
   grader, ``reset`` and ``watch`` ask here);
 - ``backups_dir(module)``: where ``make reset`` keeps the copies it replaces;
@@ -19,6 +28,7 @@
     python -m asynclab.paths running-lab notebooks                    # exit 0 and say so if one runs
     python -m asynclab.paths terminal-shell .venv                     # print the terminal's command
     python -m asynclab.paths seed-workspace DIR                       # first layout, if none yet
+    python -m asynclab.paths init-workspace DIR                       # the learner's notebooks
 """
 
 from __future__ import annotations
@@ -40,9 +50,43 @@ WELCOME = "00_welcome.ipynb"
 LANDING = f"/lab/tree/{WELCOME}"
 
 
+def _holds_course(folder: Path) -> bool:
+    return (folder / "notebooks" / WELCOME).is_file()
+
+
+def workspace() -> Path:
+    """The learner's folder (see the module's docstring)."""
+    chosen = os.environ.get("ASYNCLAB_WORKSPACE")
+    if chosen:
+        return Path(chosen).expanduser().resolve()
+    if manifest.ROOT == manifest.PACKAGE.parent:  # a checkout, or an editable install of one
+        return manifest.ROOT
+    here = Path.cwd().resolve()
+    return next((d for d in (here, *here.parents) if _holds_course(d)), here)
+
+
+def init_workspace(folder: Path) -> list[Path]:
+    """Copy the lessons and exercise notebooks into ``folder/notebooks``; a notebook that is
+    there already is the learner's and is kept. Returns the files written."""
+    target = Path(folder) / "notebooks"
+    target.mkdir(parents=True, exist_ok=True)
+    written = []
+    for source in sorted((manifest.ROOT / "notebooks").glob("*.ipynb")):
+        dest = target / source.name
+        if not dest.exists():
+            dest.write_bytes(source.read_bytes())
+            written.append(dest)
+    return written
+
+
+def hint_store() -> Path:
+    """Which hints the learner has seen (``$ASYNCLAB_HINTS`` overrides it, for tests)."""
+    return Path(os.environ.get("ASYNCLAB_HINTS") or workspace() / ".asynclab" / "hints.json")
+
+
 def learner_notebook(module: manifest.Module) -> Path:
     """The learner's working copy of ``module``'s exercise notebook."""
-    return module.exercises
+    return workspace() / "notebooks" / module.exercises.name
 
 
 def backups_dir(module: manifest.Module) -> Path:
@@ -246,6 +290,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if len(args) == 2 and args[0] == "seed-workspace":
         seed_workspace(Path(args[1]))
+        return 0
+    if len(args) == 2 and args[0] == "init-workspace":
+        written = init_workspace(Path(args[1]))
+        print(f"{len(written)} notebook(s) copied into {Path(args[1]) / 'notebooks'}")
         return 0
     if len(args) == 2 and args[0] == "terminal-shell":
         print(terminal_shell(Path(args[1])))

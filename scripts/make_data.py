@@ -24,7 +24,7 @@ DATABASE = DATA / "shop.sqlite"
 CORPUS = DATA / "corpus"
 
 N_ITEMS = 500
-N_ORDERS = 60_000
+N_ORDERS = 40_000
 SEED = 2026
 
 CATEGORIES = ("books", "cables", "coffee", "garden", "games", "kitchen", "music", "tools")

@@ -1,0 +1,35 @@
+# expect: 6.4 failed "ClientSession was still open"
+class SyncItems:
+    """close() stops the loop but never closes the async client (its session)."""
+
+    def __init__(self, base_url: str, delay: float = 0.05) -> None:
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._thread.start()
+        self._closed = False
+        self._client = asyncio.run_coroutine_threadsafe(AsyncItems.open(base_url, delay), self._loop).result()
+
+    def value(self, item_id: int) -> int:
+        return asyncio.run_coroutine_threadsafe(self._client.value(item_id), self._loop).result()
+
+    def values(self, item_ids: list[int]) -> list[int]:
+        return asyncio.run_coroutine_threadsafe(self._client.values(item_ids), self._loop).result()
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join()
+
+    def __enter__(self) -> "SyncItems":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def sync_total(base_url: str, item_ids: list[int]) -> int:
+    """Given (leave as is): plain synchronous code using the facade."""
+    with SyncItems(base_url) as items:
+        return sum(items.values(item_ids))

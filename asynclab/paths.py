@@ -59,7 +59,7 @@ def workspace() -> Path:
     chosen = os.environ.get("ASYNCLAB_WORKSPACE")
     if chosen:
         return Path(chosen).expanduser().resolve()
-    if manifest.ROOT == manifest.PACKAGE.parent:  # a checkout, or an editable install of one
+    if manifest.ROOT != manifest.PACKAGE / "course":  # a checkout, or an editable install of one
         return manifest.ROOT
     here = Path.cwd().resolve()
     return next((d for d in (here, *here.parents) if _holds_course(d)), here)

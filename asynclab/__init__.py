@@ -3,7 +3,10 @@
 - ``asynclab.labservice``: the local "internet" (latency, faults, rate limits, streams,
   websockets) that records what clients did to it;
 - ``asynclab.timing``: sync / threads / async timing comparisons and plots;
-- ``asynclab.checking``: ``check()`` and ``hint()`` for the exercise notebooks;
+- ``asynclab.checking``: ``check()`` and ``hint()`` for the exercise notebooks, and the
+  check API that ``exercises_tests/`` uses; it builds on ``asynclab.loopwatch`` (a blocked
+  event loop), ``asynclab.learner_tasks`` (the learner's tasks, and where stuck ones wait),
+  ``asynclab.explain`` (errors in plain words) and ``asynclab.hints`` (the hints);
 - ``asynclab.grade``: the grader behind ``make check``;
 - ``asynclab.generate``: exercise notebooks generated from the solutions;
 - ``asynclab.manifest``: the course manifest (course.toml).

@@ -3,7 +3,19 @@
 A check calls the learner's function against the lab service and judges what happened,
 not only what came back: how many requests the service saw at once, whether the event loop
 was blocked, whether tasks were left running. The checks themselves live in
-``exercises_tests/checks_NN.py``; this module is the machinery they share.
+``exercises_tests/checks_NN.py``; this module is the check API they share: the verdicts
+(``CheckFailed``, ``NotAttempted``, ``LearnerError``, ``TimedOut``), ``Outcome``, the
+registry (``@task``), ``CheckContext`` and ``RunInfo``, the output budget,
+``prepare_grading_kernel``, and ``evaluate``, ``grade``, ``check`` and ``format_outcome``.
+What ``CheckContext.run`` builds on lives next to it:
+
+- ``asynclab.loopwatch``: the loop watch (a blocked loop, code that never gives control
+  back, a busy machine's waiting for a CPU) and which frames are the learner's;
+- ``asynclab.learner_tasks``: which tasks are the learner's, and where a stuck task waits;
+- ``asynclab.explain``: plain words for what the learner's code raised;
+- ``asynclab.hints``: ``hint()`` and the hints the learner has seen.
+
+The names the checks, the grader and the tests use stay importable from here.
 
 Outcome statuses: "passed", "failed", "not attempted", "error", "timed out".
 """
@@ -11,34 +23,33 @@ Outcome statuses: "passed", "failed", "not attempted", "error", "timed out".
 from __future__ import annotations
 
 import asyncio
-import collections
-import contextvars
-import ctypes
 import difflib
 import gc
 import importlib
-import importlib.util
 import inspect
-import json
-import linecache
 import os
-import re
-import signal
 import sys
-import sysconfig
-import threading
 import time
-import traceback
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from . import manifest
+# `from .x import name as name`: not used here, re-exported for the checks, grader and tests.
+from . import loopwatch, manifest
+from .explain import _awaitable_inside, _describe, _discard, _exit_message, describe_error
+from .explain import _leaves as _leaves
+from .hints import _MISTAKE_HINTS
+from .hints import hint as hint
+from .hints import hints_seen as hints_seen
+from .hints import next_hint as next_hint
+from .learner_tasks import _describe_task, _learner, _stuck_report, _swallowed, _TaskRecorder
+from .learner_tasks import _LearnerTask as _LearnerTask
+from .loopwatch import BLOCK_LIMIT as BLOCK_LIMIT
+from .loopwatch import LoopWatch, _is_learner_frame, _queued, _Runaway, _schedstat_path
 
 RESULT_MIME = "application/vnd.asynclab.result+json"
 GRADING = "ASYNCLAB_GRADING"  # set by the grader: inline check() cells become no-ops
 STRICT = "ASYNCLAB_STRICT"  # set in tests: check() raises when a task does not pass
-BLOCK_LIMIT = 0.25  # seconds the loop may stall before we call it blocked (holds on a busy 2-core box)
 OUTPUT_LIMIT = 20_000  # characters of output a check lets through from the learner's code
 CANCEL_GRACE = 1.0  # seconds a task the learner cancelled may take to finish cancelling
 BUSY_CPU = 0.25  # a run that used more CPU than this (s) on the loop's thread...
@@ -70,13 +81,6 @@ class LearnerError(_Verdict):
 
 class TimedOut(_Verdict):
     """The learner's code did not finish in time."""
-
-
-class _Runaway(BaseException):
-    """Raised inside a coroutine stuck in a synchronous loop, so the kernel survives.
-
-    A BaseException, so that the learner's ``except Exception:`` cannot swallow it.
-    """
 
 
 class _Exited(Exception):
@@ -133,340 +137,6 @@ def _check_for(task_id: str) -> tuple[manifest.Task, CheckFn]:
     return t, _REGISTRY[task_id]
 
 
-# --------------------------------------------------------------------------- loop watch
-_learner = contextvars.ContextVar("asynclab_learner", default=False)
-
-
-_CELL_FILE = re.compile(r"ipykernel_\d+[\\/][^\\/]+\.py$")
-
-
-def _is_learner_frame(filename: str) -> bool:
-    # IPython compiles each notebook cell to a file like /tmp/ipykernel_123/456.py (not to be
-    # confused with ipykernel_launcher.py, at the bottom of every stack in a kernel).
-    return _CELL_FILE.search(filename) is not None or filename.startswith("<ipython-input")
-
-
-def _learner_location(frame: Any) -> str | None:
-    stack = traceback.extract_stack(frame)
-    for fs in reversed(stack):
-        if _is_learner_frame(fs.filename):
-            line = (fs.line or linecache.getline(fs.filename, fs.lineno or 0)).strip()
-            return f"in {fs.name}(), at `{line[:80]}`" if line else f"in {fs.name}()"
-    return None
-
-
-# Stopping code that never gives control back: a signal interrupts blocking calls such as
-# time.sleep or a socket read as well as pure-Python loops, but only the main thread can
-# receive one, and not on Windows. Elsewhere an asynchronous exception stops Python loops.
-_KICK = getattr(signal, "SIGUSR1", None)
-_armed: set[LoopWatch] = set()
-
-
-def _on_kick(signum: int, frame: Any) -> None:
-    # Installed once and left in place, so a late signal can never meet the default action
-    # (which would end the process). It acts only while a watch is armed, in learner code.
-    if _armed and frame is not None and _learner_location(frame) is not None:
-        raise _Runaway()
-
-
-def _can_kick() -> bool:
-    if _KICK is None or not hasattr(signal, "pthread_kill"):
-        return False
-    if threading.current_thread() is not threading.main_thread():
-        return False
-    try:
-        if signal.getsignal(_KICK) is not _on_kick:
-            signal.signal(_KICK, _on_kick)
-    except (ValueError, OSError):
-        return False
-    return True
-
-
-def _schedstat_path() -> str:
-    return f"/proc/self/task/{threading.get_native_id()}/schedstat"
-
-
-def _queued(path: str) -> float:
-    """Seconds a thread (its /proc schedstat file) has spent runnable but waiting for a CPU
-    (Linux; 0 elsewhere). Such waiting is a busy machine, not the learner's code: a stall made
-    of it is not a blocked loop, and it is not busy-waiting either. time.sleep() and a
-    blocking read sleep, and CPU-bound code runs: neither queues."""
-    try:
-        with open(path, encoding="ascii") as f:
-            return int(f.read().split()[1]) / 1e9
-    except (OSError, ValueError, IndexError):
-        return 0.0
-
-
-class LoopWatch:
-    """Measures how long the event loop stalls while the learner's code runs.
-
-    A heartbeat task ticks every 10 ms; a watchdog thread notices when it stops ticking
-    and records where the loop's thread is stuck. A stall in the learner's code longer
-    than ``runaway_after`` seconds gets ``_Runaway`` raised inside it (again every second
-    if the code catches it), so an endless synchronous loop or a ``time.sleep(1000)`` ends
-    the check instead of hanging the kernel. Code that holds the interpreter inside one
-    long C call (``sum(range(10**13))``) cannot be stopped from inside: the grader's time
-    limit restarts the kernel.
-    """
-
-    def __init__(self, runaway_after: float | None = None) -> None:
-        self.runaway_after = runaway_after
-        self.max_stall = 0.0
-        self.blamed_stall = 0.0  # the longest stall in learner code, minus time spent waiting for a CPU
-        self.where: str | None = None
-        self.runaway = False
-        self._beat = time.monotonic()
-        self._stop = threading.Event()
-        self._thread_id = threading.get_ident()
-        self._schedstat = _schedstat_path()
-        self._task: asyncio.Task[None] | None = None
-        self._watchdog = threading.Thread(target=self._watch, daemon=True)
-        self._use_signal = False
-
-    async def _heartbeat(self) -> None:
-        loop = asyncio.get_running_loop()
-        while True:
-            before = loop.time()
-            self._beat = time.monotonic()
-            await asyncio.sleep(0.01)
-            self.max_stall = max(self.max_stall, loop.time() - before - 0.01)
-
-    def _kick(self) -> None:
-        if self._stop.is_set():
-            return
-        self.runaway = True
-        if self._use_signal:
-            signal.pthread_kill(self._thread_id, _KICK)  # type: ignore[arg-type]
-        else:
-            ctypes.pythonapi.PyThreadState_SetAsyncExc(
-                ctypes.c_ulong(self._thread_id), ctypes.py_object(_Runaway)
-            )
-
-    def _queued(self) -> float:
-        return _queued(self._schedstat)
-
-    def _watch(self) -> None:
-        next_kick: float | None = None
-        seen: collections.Counter[str] = collections.Counter()  # where the current stall was sampled
-        longest = 0.0
-        beat, queued_at_beat = self._beat, self._queued()
-        while not self._stop.wait(0.02):
-            if self._beat != beat:
-                beat, queued_at_beat = self._beat, self._queued()
-            stalled = time.monotonic() - beat
-            if stalled >= BLOCK_LIMIT:
-                stalled -= self._queued() - queued_at_beat  # a starved thread is not a blocked loop
-            if stalled < BLOCK_LIMIT:
-                next_kick = None
-                seen.clear()
-                continue
-            frame = sys._current_frames().get(self._thread_id)
-            where = _learner_location(frame) if frame is not None else None
-            del frame
-            if where:
-                seen[where] += 1
-            if seen and stalled >= longest:
-                # The longest stall so far, blamed on the line it spent most of its time in
-                # (not the line it happened to reach last).
-                longest = stalled
-                self.where = seen.most_common(1)[0][0]
-                self.blamed_stall = max(self.blamed_stall, stalled)
-            if where and self.runaway_after is not None and stalled > self.runaway_after:
-                now = time.monotonic()
-                if next_kick is None or now >= next_kick:
-                    self._kick()
-                    next_kick = now + 1.0
-
-    def __enter__(self) -> LoopWatch:
-        self._use_signal = _can_kick()
-        _armed.add(self)
-        self._task = asyncio.get_running_loop().create_task(self._heartbeat())
-        self._watchdog.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        # The heartbeat may not have woken since the last stall: count that stall too.
-        self.max_stall = max(self.max_stall, time.monotonic() - self._beat - 0.01)
-        _armed.discard(self)
-        self._stop.set()
-        if self._task is not None:
-            self._task.cancel()
-        self._watchdog.join(timeout=1)
-
-
-_ASYNCIO_DIR = os.path.dirname(asyncio.__file__)
-_OWN_DIRS = tuple(
-    os.path.dirname(os.path.abspath(p)) + os.sep
-    for p in (__file__, getattr(importlib.util.find_spec("exercises_tests"), "origin", None) or __file__)
-)
-_LIBRARY_DIRS = tuple(
-    {os.path.abspath(sysconfig.get_paths()[k]) + os.sep for k in ("stdlib", "platstdlib", "purelib", "platlib")}
-)
-
-
-def _created_by_learner(frame: Any) -> bool:
-    """Whether the code that asked for a new task is the learner's: the first frame outside
-    asyncio (gather, TaskGroup, as_completed...) and this module is in a notebook cell or in
-    a file of the learner's own; library code (aiohttp) and the checks are not."""
-    while frame is not None:
-        filename = frame.f_code.co_filename
-        if not (filename.startswith(_ASYNCIO_DIR) or filename == __file__):
-            if _is_learner_frame(filename):
-                return True
-            path = os.path.abspath(filename)
-            return not path.startswith(_OWN_DIRS + _LIBRARY_DIRS) and not filename.startswith("<")
-        frame = frame.f_back
-    return False
-
-
-class _LearnerTask(asyncio.Task):  # type: ignore[type-arg]
-    """A task of the learner's code. It counts the cancellations a TaskGroup asked of it as
-    the group's parent, when a child failed: Python 3.11's TaskGroup can leave one of those
-    counted in cancelling() (its uncancel() runs before it waits for the children), which
-    must not pass for a cancellation the task swallowed."""
-
-    group_cancels = 0
-
-    def cancel(self, msg: Any = None) -> bool:
-        caller = sys._getframe(1).f_code
-        if caller.co_name == "_on_task_done" and caller.co_filename.startswith(_ASYNCIO_DIR):
-            self.group_cancels += 1
-        return super().cancel(msg)
-
-
-def _swallowed(t: asyncio.Task[Any]) -> bool:
-    """Done, and not cancelled although a cancellation was asked of it (and not undone)."""
-    return t.done() and not t.cancelled() and t.cancelling() > getattr(t, "group_cancels", 0)
-
-
-class _TaskRecorder:
-    """Records the tasks the learner's code creates (via a task factory), and counts the
-    aiohttp sessions it opens."""
-
-    def __init__(self) -> None:
-        self.tasks: list[asyncio.Task[Any]] = []
-        self.sessions = 0
-        self._loop = asyncio.get_running_loop()
-        self._previous = self._loop.get_task_factory()
-        self._session_init: Any = None
-
-    def _factory(self, loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> Any:
-        learners = _learner.get() and _created_by_learner(sys._getframe(1))
-        if self._previous is not None:
-            t = self._previous(loop, coro, **kwargs)
-        elif learners:
-            t = _LearnerTask(coro, loop=loop, **kwargs)
-        else:
-            t = asyncio.Task(coro, loop=loop, **kwargs)
-        if learners:
-            self.tasks.append(t)
-        return t
-
-    def __enter__(self) -> _TaskRecorder:
-        self._loop.set_task_factory(self._factory)
-        aiohttp = sys.modules.get("aiohttp")
-        if aiohttp is not None:
-            original = aiohttp.ClientSession.__init__
-            recorder = self
-
-            def counting_init(session: Any, *args: Any, **kwargs: Any) -> None:
-                if _learner.get() and _created_by_learner(sys._getframe(1)):
-                    recorder.sessions += 1
-                original(session, *args, **kwargs)
-
-            self._session_init = original
-            aiohttp.ClientSession.__init__ = counting_init
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._loop.set_task_factory(self._previous)
-        if self._session_init is not None:
-            sys.modules["aiohttp"].ClientSession.__init__ = self._session_init
-
-
-def _describe_task(t: asyncio.Task[Any]) -> str:
-    coro = t.get_coro()
-    name = getattr(coro, "__qualname__", None) or t.get_name()
-    return f"{name}()"
-
-
-def _waiting_at(t: asyncio.Task[Any]) -> tuple[str, str]:
-    """(where in the learner's code a suspended task is, what it waits for there), read from
-    its chain of awaits: e.g. ("worker(), line 7: `url = await todo.get()`", "Queue.get")."""
-    frames = []
-    obj: Any = t.get_coro()
-    for _ in range(100):
-        if inspect.iscoroutine(obj):
-            frame, obj = obj.cr_frame, obj.cr_await
-        elif inspect.isgenerator(obj):
-            frame, obj = obj.gi_frame, obj.gi_yieldfrom
-        elif type(obj).__name__ == "async_generator_asend":
-            break
-        else:
-            break
-        if frame is None:
-            break
-        frames.append(frame)
-    where = what = ""
-    for i, frame in enumerate(frames):
-        code = frame.f_code
-        if _is_learner_frame(code.co_filename):
-            line = linecache.getline(code.co_filename, frame.f_lineno).strip()
-            where = f"{code.co_name}(), line {frame.f_lineno}" + (f": `{line[:80]}`" if line else "")
-            what = ""
-            # What the learner's line awaits: asyncio's Queue.get, or a library (looking
-            # through a check's own wrappers, such as a queue that records its puts).
-            below = [f for f in frames[i + 1:] if not os.path.abspath(f.f_code.co_filename).startswith(_OWN_DIRS)]
-            if below:
-                callee = below[0].f_code
-                if callee.co_filename.startswith(_ASYNCIO_DIR):
-                    what = getattr(callee, "co_qualname", callee.co_name) + "()"
-                else:
-                    module = below[0].f_globals.get("__name__", "")
-                    what = f"{module.split('.')[0]} ({getattr(callee, 'co_qualname', callee.co_name)})"
-    return where or _describe_task(t), what
-
-
-# What a task stuck in one of asyncio's waits is usually missing.
-_STUCK_ADVICE = {
-    "Queue.join": "`queue.join()` returns only when every item taken with get() was marked done: "
-    "call `queue.task_done()` once per item (in a `finally:`, so that an error cannot skip it).",
-    "Queue.get": "`await queue.get()` waits until something is put in the queue: does anything "
-    "still put items, or tell the consumers to stop (a sentinel per consumer, or cancel them)?",
-    "Queue.put": "`await queue.put()` waits while the queue is full: is anyone still taking items out?",
-    "Event.wait": "`await event.wait()` returns only once someone calls `event.set()`.",
-    "Condition.wait": "`await condition.wait()` returns only after a `notify()` on the same condition.",
-    "Semaphore.acquire": "a semaphore with no free slot: was every slot released (`async with sem:`, "
-    "or `release()` in a `finally:`)?",
-    "Lock.acquire": "a lock that nobody releases: take it with `async with lock:`.",
-    "Barrier.wait": "a barrier waits until enough tasks reach it.",
-}
-
-
-def _stuck_report(tasks: list[asyncio.Task[Any]], limit: int = 4) -> str:
-    """Where the given (suspended) tasks were waiting, in words, with advice for the usual
-    suspects; '' when none of them is waiting in the learner's code."""
-    lines: list[str] = []
-    advice: list[str] = []
-    for t in tasks:
-        if t.done():
-            continue
-        where, what = _waiting_at(t)
-        lines.append(f"{where}" + (f", waiting in {what}" if what else ""))
-        for key, text in _STUCK_ADVICE.items():
-            if what.removesuffix("()") == key and text not in advice:
-                advice.append(text)
-    if not lines:
-        return ""
-    counted = collections.Counter(lines)
-    shown = [f"{w} (x{n})" if n > 1 else w for w, n in list(counted.items())[:limit]]
-    more = f"; and {len(counted) - limit} more" if len(counted) > limit else ""
-    return "Where your tasks were waiting: " + "; ".join(shown) + more + "." + (
-        " " + " ".join(advice) if advice else ""
-    )
-
-
 # --------------------------------------------------------------------------- guards
 async def _guarded(coro: Any) -> Any:
     """Await the learner's coroutine. SystemExit and KeyboardInterrupt escaping a task would
@@ -477,130 +147,11 @@ async def _guarded(coro: Any) -> Any:
         raise _Exited() from exc
 
 
-def _exit_message(name: str, exc: BaseException | None) -> str:
-    if isinstance(exc, KeyboardInterrupt):
-        return (
-            f"{name}() was interrupted (KeyboardInterrupt). If a check seems stuck, restart the "
-            "kernel rather than interrupting it."
-        )
-    return (
-        f"{name}() called sys.exit() or exit() (SystemExit), which would stop the whole "
-        "program. Return a value, or raise an exception to report a failure."
-    )
-
-
-def _describe(exc: BaseException, limit: int = 300) -> str:
-    """``Name: message`` of an exception, shortened; safe even when its __str__ is broken."""
-    try:
-        text = str(exc)
-    except Exception:
-        text = "(its message could not be shown)"
-    if len(text) > limit:
-        text = text[:limit] + "..."
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-
-
-def _leaves(exc: BaseException) -> list[BaseException]:
-    """The exceptions inside a (nested) exception group; [exc] for a plain exception."""
-    if isinstance(exc, BaseExceptionGroup):
-        return [leaf for inner in exc.exceptions for leaf in _leaves(inner)]
-    return [exc]
-
-
-def _learner_line(exc: BaseException) -> str:
-    """' (at line N of your cell: `code`)' for the deepest frame of the learner's code in the
-    exception's traceback; cell line numbers are the ones JupyterLab shows."""
-    found = ""
-    for fs in traceback.extract_tb(exc.__traceback__):
-        if _is_learner_frame(fs.filename):
-            line = (fs.line or "").strip()
-            found = f" (in {fs.name}(), line {fs.lineno} of its cell" + (f": `{line[:80]}`)" if line else ")")
-    return found
-
-
-def _explain(exc: BaseException) -> str:
-    """Plain words for the classic asyncio mistakes an exception reveals; '' if none."""
-    text = str(exc)
-    if isinstance(exc, RuntimeError) and (
-        "cannot reuse already awaited coroutine" in text or "coroutine is being awaited already" in text
-    ):
-        return (
-            "A coroutine object runs only once, so it cannot be awaited twice or by two callers. "
-            "To share one operation, wrap it in a task (`asyncio.create_task(coro)`) and await the "
-            "task as often as you like."
-        )
-    if isinstance(exc, asyncio.InvalidStateError):
-        return (
-            "A task's result was read before the task had finished. Inside an "
-            "`async with asyncio.TaskGroup()` block the tasks are still running: read "
-            "`task.result()` after the block has ended, or `await` the task."
-        )
-    if isinstance(exc, RuntimeError) and ("Session is closed" in text or "Connector is closed" in text):
-        return (
-            "A request ran after its ClientSession was closed: a task outlived the "
-            "`async with aiohttp.ClientSession()` block. Await every task (or cancel and await "
-            "it) before the block ends."
-        )
-    return ""
-
-
-_BUGS = (NameError, ImportError, TypeError, AttributeError, SyntaxError, NotImplementedError)
-
-
-def describe_error(exc: BaseException) -> str:
-    """What the learner's code raised, in words: an ExceptionGroup shows the exceptions inside
-    it, the classic mistakes are named, and the learner's line is given."""
-    head = _describe(exc) + _learner_line(exc)
-    if isinstance(exc, BaseExceptionGroup):
-        leaves = _leaves(exc)
-        if len(leaves) == 1:
-            head = f"{_describe(leaves[0])}{_learner_line(leaves[0])}, inside an {type(exc).__name__}"
-        else:
-            inside = "; ".join(_describe(e, 200) + _learner_line(e) for e in leaves[:3])
-            more = f" and {len(leaves) - 3} more" if len(leaves) > 3 else ""
-            head = f"{type(exc).__name__} with {len(leaves)} exceptions inside: {inside}{more}"
-        if all(isinstance(e, _BUGS) for e in leaves):
-            head += "."  # a bug in the code, not a failure to handle: the leaf says it all
-        else:
-            head += (
-                ". When a task in a TaskGroup fails, the group cancels its other tasks and raises "
-                "an ExceptionGroup of the failures: handle the failures you expect inside each "
-                "task, or around the group with `except*`."
-            )
-        explained = next((e for e in map(_explain, leaves) if e), "")
-    else:
-        explained = _explain(exc)
-    return f"{head} {explained}".strip()
-
-
-def _awaitable_inside(result: Any) -> Any:
-    """The result itself or an element of it (one level deep) that is an un-awaited awaitable."""
-    if inspect.isawaitable(result):
-        return result
-    if isinstance(result, (list, tuple, set)):
-        values: Any = result
-    elif isinstance(result, dict):
-        values = result.values()
-    else:
-        return None
-    return next((v for v in values if inspect.isawaitable(v)), None)
-
-
-def _discard(awaitable: Any) -> None:
-    """Close an un-awaited coroutine, or cancel a future (reading the error of one already
-    failed), so that nothing warns about it later."""
-    if inspect.iscoroutine(awaitable):
-        awaitable.close()
-    elif isinstance(awaitable, asyncio.Future):
-        if awaitable.done() and not awaitable.cancelled():
-            awaitable.exception()
-        awaitable.cancel()
-
-
 def _shorten(message: str, limit: int = MESSAGE_LIMIT) -> str:
     return message if len(message) <= limit else message[:limit] + " ... (message shortened)"
 
 
+# --------------------------------------------------------------------------- output budget
 class _OutputBudget:
     def __init__(self, limit: int) -> None:
         self.limit = limit
@@ -837,8 +388,9 @@ class CheckContext:
             await self._settle(recorder.tasks, name, allow_leaks=allow_leaks, after=f"raised {_describe(exc, 120)}")
             raise LearnerError(f"{name}() raised {describe_error(exc)}") from exc
         # A stall counts only if the watchdog caught the loop's thread inside the learner's
-        # code: a kernel that merely waited for a busy CPU is not the learner's fault.
-        if watch.blamed_stall >= BLOCK_LIMIT and watch.where is not None and not allow_blocking:
+        # code: a kernel that merely waited for a busy CPU is not the learner's fault. (The
+        # limit is read from the loop watch's module, so one value holds for both.)
+        if watch.blamed_stall >= loopwatch.BLOCK_LIMIT and watch.where is not None and not allow_blocking:
             await self._settle(recorder.tasks, name, allow_leaks=True)
             where = f" {watch.where}" if watch.where else ""
             advice = (
@@ -1061,75 +613,3 @@ async def check(task_id: str) -> Outcome | None:
     if os.environ.get(STRICT) and not result.passed:
         raise AssertionError(format_outcome(result))
     return result
-
-
-# --------------------------------------------------------------------------- hints
-def _hint_store() -> str:
-    # In the learner's workspace, not among the course's files. Imported here: `python -m
-    # asynclab.paths` (the git filter) must not find it imported already by the package.
-    from . import paths
-
-    return str(paths.hint_store())
-
-
-def hints_seen(task_id: str) -> int:
-    try:
-        with open(_hint_store(), encoding="utf-8") as f:
-            return int(json.load(f).get(task_id, 0))
-    except (OSError, ValueError, TypeError, AttributeError):
-        return 0
-
-
-def _mark_seen(task_id: str, count: int) -> None:
-    path = _hint_store()
-    try:
-        with open(path, encoding="utf-8") as f:
-            data = json.load(f)
-    except (OSError, ValueError):
-        data = {}
-    if not isinstance(data, dict):
-        data = {}
-    try:
-        seen = int(data.get(task_id, 0))
-    except (TypeError, ValueError):
-        seen = 0
-    data[task_id] = max(count, seen)
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        tmp = f"{path}.{os.getpid()}.tmp"
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(data, f, indent=1)
-        os.replace(tmp, path)  # whole or not at all, even with the notebook and the grader both writing
-    except OSError:
-        pass  # a read-only folder: hints still show, they just do not advance
-
-
-def next_hint(task_id: str) -> tuple[int, int, str]:
-    """(number, total, text) of the next hint the learner has not seen (the last repeats)."""
-    hints = manifest.task(task_id).hints
-    n = min(hints_seen(task_id) + 1, len(hints))
-    return n, len(hints), hints[n - 1]
-
-
-_MISTAKE_HINTS: dict[str, str] = {}  # task id -> hint for the mistake its last check found
-
-
-def hint(task_id: str) -> None:
-    """Show the next hint for a task; each call reveals one more. When the task's last check
-    recognised a mistake, the first call shows the hint for that mistake."""
-    task_id = str(task_id)
-    mistake = _MISTAKE_HINTS.pop(task_id, "")
-    if mistake:
-        print(f"Hint for the mistake your last check found (task {task_id}): {mistake}")
-        print(f'Run hint("{task_id}") again for the general hints.')
-        return
-    try:
-        n, total, text = next_hint(task_id)
-    except KeyError:
-        known = ", ".join(t.id for m in manifest.graded_modules() for t in m.tasks)
-        print(f"There is no task {task_id!r}. Tasks: {known}. Write it as a string: hint(\"1.2\").")
-        return
-    if not os.environ.get(GRADING):
-        _mark_seen(task_id, n)
-    more = f' Run hint("{task_id}") again for the next one.' if n < total else ""
-    print(f"Hint {n}/{total} for task {task_id}: {text}{more}")

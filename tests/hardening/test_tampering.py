@@ -28,6 +28,9 @@ CASES = {
         "check 1.1",
     ),
     "limit raised": ("import asynclab.checking\nasynclab.checking.BLOCK_LIMIT = 1e9\n", "asynclab.checking.BLOCK_LIMIT"),
+    "limit raised where it lives": (
+        "import asynclab.loopwatch\nasynclab.loopwatch.BLOCK_LIMIT = 1e9\n", "asynclab.loopwatch.BLOCK_LIMIT"
+    ),
 }
 
 

@@ -330,6 +330,8 @@ async def check_blocking_map(ctx: CheckContext) -> str:
 
     size = _default_threads()
     big = size + 2
+    loop = asyncio.get_running_loop()
+    default = getattr(loop, "_default_executor", None)  # asyncio's own (private) attribute
     rng = random.Random(6)
     scenarios = [(rng.choices(range(40), k=2 * big + 1), big)] + examples(
         st.tuples(st.lists(st.integers(0, 30), max_size=7), st.integers(1, 4)), 3
@@ -346,6 +348,16 @@ async def check_blocking_map(ctx: CheckContext) -> str:
 
         label = f"blocking_map(lookup, {_show(items, 6)}, limit={limit})"
         got = await ctx.run(named(call(), "blocking_map"))
+        replaced = getattr(loop, "_default_executor", None) is not default
+        if replaced:
+            loop._default_executor = default  # type: ignore[attr-defined]  # put back for the kernel
+        ctx.expect(
+            not replaced,
+            f"{label} replaced the event loop's default executor (loop.set_default_executor): "
+            "that changes it for the whole program, and every other `to_thread` then shares "
+            "(or loses) your pool. Keep the default executor as it is: make a pool of your own "
+            "and pass it to `loop.run_in_executor(pool, fn, item)`.",
+        )
         # A pool that nobody refers to any more ends its threads by itself, a moment later.
         settle_by = time.monotonic() + 0.3
         while True:
@@ -1051,9 +1063,11 @@ async def check_pipeline(ctx: CheckContext) -> str:
 
                     offset = time.time() - time.monotonic()
                     got = await ctx.run(named(run(), "pipeline"))
+                sessions = ctx.last.sessions
                 stats = await _stats(ctx)
                 counts, stored = _read_db(db_path)
                 found.append({
+                    "sessions": sessions, "connections": len(connects.threads),
                     "ids": doc_ids, "got": got, "counts": counts,
                     "stored": {d: at - offset for d, at in stored.items()},
                     "fetches": stats.for_route("docs"), "peak": stats.peak("docs"),
@@ -1070,6 +1084,16 @@ async def check_pipeline(ctx: CheckContext) -> str:
             f"{label} opened the database with sqlite3 on the event loop's thread: every query "
             "then blocks the loop. Use `async with aiosqlite.connect(db_path) as db:` (it runs "
             "the queries in a thread of its own).",
+        )
+        ctx.expect(
+            f["sessions"] <= 1 and (f["sessions"] == 1 or not ids),
+            f"{label} opened {f['sessions']} aiohttp ClientSessions: open one, before the "
+            "fetchers start, and let the 3 fetchers share it.",
+        )
+        ctx.expect(
+            f["connections"] <= 1,
+            f"{label} opened {f['connections']} connections to the database: open one "
+            "(`async with aiosqlite.connect(db_path) as db:`) for the one writer task.",
         )
         want = {d: workloads.word_counts(workloads.document(d, WORDS)) for d in ids}
         missing = [d for d in ids if d not in f["counts"]]

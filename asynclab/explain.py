@@ -16,7 +16,7 @@ import inspect
 import traceback
 from typing import Any
 
-from .loopwatch import _is_learner_frame
+from .loopwatch import _cell_label, _is_learner_frame
 
 
 def _exit_message(name: str, exc: BaseException | None) -> str:
@@ -50,13 +50,13 @@ def _leaves(exc: BaseException) -> list[BaseException]:
 
 
 def _learner_line(exc: BaseException) -> str:
-    """' (at line N of your cell: `code`)' for the deepest frame of the learner's code in the
-    exception's traceback; cell line numbers are the ones JupyterLab shows."""
+    """' (in f(), line N of cell In[7]: `code`)' for the deepest frame of the learner's code in
+    the exception's traceback; cell labels and line numbers are the ones JupyterLab shows."""
     found = ""
     for fs in traceback.extract_tb(exc.__traceback__):
         if _is_learner_frame(fs.filename):
             line = (fs.line or "").strip()
-            found = f" (in {fs.name}(), line {fs.lineno} of its cell" + (f": `{line[:80]}`)" if line else ")")
+            found = f" (in {fs.name}(), line {fs.lineno} of {_cell_label(fs.filename)}" + (f": `{line[:80]}`)" if line else ")")
     return found
 
 

@@ -7,8 +7,8 @@
 - ``_schedstat_path`` and ``_queued``: the time a thread spent waiting for a CPU (Linux
   schedstat), so that a busy machine is not taken for a blocked loop (nor, in
   ``CheckContext.run``, for busy-waiting);
-- ``_is_learner_frame`` and ``_learner_location``: which frames are the learner's (a notebook
-  cell) and where in them the code is;
+- ``_is_learner_frame``, ``_learner_location`` and ``_cell_label``: which frames are the
+  learner's (a notebook cell), where in them the code is, and the cell's label;
 - ``BLOCK_LIMIT``: how long the loop may stall before it counts as blocked.
 
 ``asynclab.checking`` runs the learner's code under a ``LoopWatch`` (``CheckContext.run``).
@@ -20,6 +20,7 @@ import asyncio
 import collections
 import ctypes
 import linecache
+import os
 import re
 import signal
 import sys
@@ -45,6 +46,22 @@ def _is_learner_frame(filename: str) -> bool:
     # IPython compiles each notebook cell to a file like /tmp/ipykernel_123/456.py (not to be
     # confused with ipykernel_launcher.py, at the bottom of every stack in a kernel).
     return _CELL_FILE.search(filename) is not None or filename.startswith("<ipython-input")
+
+
+def _cell_label(filename: str) -> str:
+    """The cell a learner frame's code came from, as JupyterLab labels it: "cell In[7]" (the
+    number beside the cell) in the learner's own kernel; "its cell" while grading, where the
+    grader's run numbers the cells differently from the learner's."""
+    if os.environ.get("ASYNCLAB_GRADING"):
+        return "its cell"
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        number = shell.compile._filename_map.get(filename) if shell is not None else None
+    except Exception:  # not in IPython, or an IPython without the map
+        number = None
+    return f"cell In[{number}]" if isinstance(number, int) and number > 0 else "its cell"
 
 
 def _learner_location(frame: Any) -> str | None:

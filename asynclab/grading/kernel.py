@@ -148,7 +148,7 @@ class Kernel:
             return None
 
     def run(self, code: str, timeout: float) -> CellRun:
-        msg_id = self.kc.execute(code, store_history=False, allow_stdin=False)
+        msg_id = self.kc.execute(code, store_history=not self.grading, allow_stdin=False)
         deadline = time.monotonic() + timeout
         run = CellRun("ok")
         while True:

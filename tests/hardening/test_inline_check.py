@@ -62,6 +62,15 @@ def test_busy_loop(kernel: Kernel) -> None:
     assert "(in fetch_all(), at `while True: pass`) and was stopped" in run.output
 
 
+def test_error_names_the_cell_as_jupyterlab_numbers_it(kernel: Kernel) -> None:
+    """JupyterLab shows [N] beside a cell it ran: the inline check names the same N."""
+    defined = kernel.run("async def fetch_all(urls):\n    return 1 / 0\nprint(get_ipython().execution_count)", 30)
+    # IPython counts the cell before it runs it: the [N] JupyterLab shows beside it is one less.
+    defined_in = int(defined.output) - 1
+    run = kernel.run('await check("1.1")', 30)
+    assert f"ZeroDivisionError: division by zero (in fetch_all(), line 2 of cell In[{defined_in}]: `return 1 / 0`)" in run.output, run.output
+
+
 def test_flood_of_output(kernel: Kernel) -> None:
     flood = (
         "async def fetch_all(urls):\n"

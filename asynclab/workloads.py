@@ -8,16 +8,14 @@ notebook cell is not a module it can import.
 
 from __future__ import annotations
 
-import hashlib
 import random
 import re
 import threading
-import time
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["count_primes", "digest", "document", "word_counts", "PriceFeed"]
+__all__ = ["count_primes", "document", "word_counts", "PriceFeed"]
 
 
 def count_primes(limit: int) -> int:
@@ -35,18 +33,6 @@ def count_primes(limit: int) -> int:
         else:
             found += 1
     return found
-
-
-def digest(size_mb: int = 32, rounds: int = 1) -> str:
-    """SHA-256 of ``size_mb`` MiB of zeros, ``rounds`` times over.
-
-    hashlib releases the GIL while it hashes a large buffer, so threads running this do
-    run in parallel on several cores."""
-    data = bytes(size_mb * 1024 * 1024)
-    h = hashlib.sha256()
-    for _ in range(rounds):
-        h.update(data)
-    return h.hexdigest()
 
 
 _VOCABULARY = (
@@ -113,9 +99,3 @@ class PriceFeed:
             self._callback(price)
         self._callback(None)
 
-
-def timed(fn: Callable[..., Any], *args: Any) -> tuple[Any, float]:
-    """``fn(*args)`` and the seconds it took (wall clock)."""
-    start = time.perf_counter()
-    result = fn(*args)
-    return result, time.perf_counter() - start

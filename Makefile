@@ -12,6 +12,12 @@ EX ?=
 # STRICT=1: make check fails (exit 1) unless every task passes, for CI and instructors.
 STRICT ?=
 PYTEST_ARGS ?=
+# Options for `make bench`, e.g. BENCH_ARGS=--quick.
+BENCH_ARGS ?=
+# Test processes for `make test`. Most of the suite waits (on kernels, the lab service's
+# latency, time limits) rather than computes, so 4 workers keep 2 cores usefully busy; the
+# checks are built to give the same verdicts on a crowded machine.
+TEST_WORKERS ?= 4
 # Extra JupyterLab options, added to the course's own, e.g. LAB_ARGS=--no-browser.
 LAB_ARGS ?=
 # The folder JupyterLab serves (the browser test serves a copy).
@@ -46,7 +52,7 @@ LAB_SETTINGS = {"@jupyterlab/apputils-extension:notification": {"fetchNews": "fa
 AGAIN = make $(or $(MAKECMDGOALS),install)
 
 .DEFAULT_GOAL := help
-.PHONY: help install lab update test check exercises reset watch lint e2e soak clean
+.PHONY: help install lab update test check exercises reset watch lint e2e soak bench clean
 
 help: ## List the make targets
 	@echo "Async Python Patterns. Usage: make <target> [MODULE=01] [STRICT=1] [PYTHON=python3.12]"
@@ -114,7 +120,7 @@ lint: $(STAMP) ## Lint the code and check that generated notebooks are fresh
 
 test: $(STAMP) lint ## Run the whole suite: unit tests, grader both ways, lessons and solutions under nbval
 	IPYTHONDIR=$(CURDIR)/asynclab/ipython_profile MPLBACKEND=Agg ASYNCLAB_STRICT=1 \
-	  $(PY) -m pytest -n 2 --dist loadscope --nbval-lax --nbval-current-env \
+	  $(PY) -m pytest -n $(TEST_WORKERS) --dist loadscope --nbval-lax --nbval-current-env \
 	  --nbval-cell-timeout 120 --ignore=tests/e2e tests \
 	  $(filter-out %_exercises.ipynb,$(wildcard notebooks/[0-9][0-9]_*.ipynb)) $(wildcard solutions/*.ipynb) $(PYTEST_ARGS)
 
@@ -128,6 +134,9 @@ reset: $(STAMP) ## Start an exercise notebook over (MODULE=01): the whole notebo
 
 watch: $(STAMP) ## Re-grade each time you save your exercise notebook; Ctrl-C stops (MODULE=01)
 	@$(PY) -m asynclab.watch $(if $(MODULE),--module $(MODULE))
+
+bench: $(STAMP) ## Measure the course's speed (timing demos against their limit, the grader, anchors): bench/REPORT.md
+	$(PY) scripts/bench.py $(BENCH_ARGS)
 
 soak: $(STAMP) ## Grade the solutions 20 times (RUNS=5 for fewer) with busy CPUs; fails on any flaky result
 	$(PY) scripts/soak.py $(if $(MODULE),--module $(MODULE)) $(if $(RUNS),--runs $(RUNS))

@@ -338,6 +338,7 @@ async def check_blocking_map(ctx: CheckContext) -> str:
         st.tuples(st.lists(st.integers(0, 30), max_size=7), st.integers(1, 4)), 3
     )
     summary = []
+    in_default = 0
     for items, limit in scenarios:
         fn = _Blocking(loop_thread)
         before = _threads()
@@ -419,9 +420,10 @@ async def check_blocking_map(ctx: CheckContext) -> str:
             "`with ThreadPoolExecutor(max_workers=limit) as pool:` does it when the block ends.",
         )
         summary.append(f"{fn.peak} at once for limit {limit}" if items else "an empty list")
+        in_default = max(in_default, fn.peak_default)
     return (
-        f"results in order; {'; '.join(summary)}; none on the loop's thread, none in the default "
-        f"executor's {size} threads beyond what it can spare; no thread left behind."
+        f"results in order; {'; '.join(summary)}; none on the loop's thread; at most {in_default} "
+        f"at once in the default executor's {size} threads; no thread left behind."
     )
 
 
@@ -593,6 +595,14 @@ async def check_relay(ctx: CheckContext) -> str:
                         raise exc  # the stub: ctx.run says "not attempted"
                     if exc is not None:
                         raise CheckFailed(f"For {label}, relay raised {describe_error(exc)}") from exc
+                mine = feeds[first:]
+                if len(mine) != len(tasks) or not all(f.started for f in mine):
+                    raise CheckFailed(
+                        f"For {label}, relay called make_feed {len(mine)} time(s) for "
+                        f"{len(tasks)} relay(s) and started {sum(f.started for f in mine)} feed(s): "
+                        "each relay makes its feed once, `feed = make_feed(callback)`, then "
+                        "starts it with `feed.start()`."
+                    )
                 if not all(t.done() for t in tasks):
                     ended = [f for f in feeds[first:] if f.ended.is_set()]
                     raise CheckFailed(

@@ -334,7 +334,7 @@ async def check_blocking_map(ctx: CheckContext) -> str:
     await loop.run_in_executor(None, int)  # the default executor exists from here on...
     default = getattr(loop, "_default_executor", None)  # ...in asyncio's own (private) attribute
     rng = random.Random(6)
-    scenarios = [(rng.choices(range(40), k=2 * big + 1), big)] + examples(
+    scenarios = [(rng.choices(range(40), k=2 * big + 1), big), (rng.choices(range(40), k=7), 3)] + examples(
         st.tuples(st.lists(st.integers(0, 30), max_size=7), st.integers(1, 4)), 3
     )
     summary = []

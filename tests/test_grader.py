@@ -8,6 +8,10 @@ task's function. Its header says what the grader must answer::
 
     # expect: 1.1 failed "one at a time"
     # others: passed        (optional: grade every task; the others must still pass)
+
+Up to four submissions for different tasks share a notebook (a batch), and batches that only
+give wrong results share a kernel, graded one after another (a group): see ``_batches`` and
+``_groups``.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import pytest
 
 from asynclab import grade, manifest
 from asynclab.generate import defines
+from asynclab.grading import runner
 
 SUBMISSIONS = sorted((Path(__file__).parent / "submissions").glob("m[0-9][0-9]_*.py"))
 EXPECT = re.compile(r'^# expect: (\S+) (passed|failed|not attempted|error|timed out) "(.+)"$', re.M)
@@ -104,34 +109,70 @@ def _batches() -> dict[str, list[Submission]]:
 
 BATCHES = _batches()
 BATCH_OF = {s.path.stem: name for name, subs in BATCHES.items() for s in subs}
+KERNEL_SHARE = 4  # batch notebooks graded one after another in one kernel
+
+
+def _groups() -> dict[str, list[str]]:
+    """Batches whose submissions only give wrong (or right) results share a kernel, up to
+    KERNEL_SHARE of a module one after another (runner.grade_in_one_kernel): a kernel's start
+    and first imports cost more than a batch's cells. Hangs, errors and the rest keep a
+    fresh kernel each, as the grader gives every learner's notebook."""
+    groups: dict[str, list[str]] = {}
+    shared: dict[str, list[str]] = {}
+    for name, subs in BATCHES.items():
+        if "-batch" in name:
+            shared.setdefault(subs[0].task.module, []).append(name)
+        else:
+            groups[name] = [name]
+    for module_id, names in shared.items():
+        for i in range(0, len(names), KERNEL_SHARE):
+            groups[f"m{module_id}-kernel{i // KERNEL_SHARE:02d}"] = names[i:i + KERNEL_SHARE]
+    return groups
+
+
+GROUPS = _groups()
+GROUP_OF = {batch: group for group, batches in GROUPS.items() for batch in batches}
 _GRADED: dict[str, dict[str, Any]] = {}
 
 
-def _grade_batch(name: str, dest: Path) -> dict[str, Any]:
-    """Grade a batch once per test process; each submission's test reads its own task."""
-    if name not in _GRADED:
-        subs = BATCHES[name]
-        module = manifest.module(subs[0].task.module)
-        nb = json.loads(module.solutions.read_text(encoding="utf-8"))
-        for sub in subs:
-            cells = [
-                c for c in nb["cells"]
-                if c["cell_type"] == "code" and defines("".join(c["source"]), sub.task.function)
-            ]
-            assert len(cells) == 1, f"no single cell defines {sub.task.function}"
-            cells[0]["source"] = sub.source
-        path = dest / module.exercises.name
-        path.write_text(json.dumps(nb), encoding="utf-8")
-        others = len(subs) == 1 and subs[0].others
-        report = grade.grade_notebook(module, path, only=None if others else tuple(s.task.id for s in subs))
+def _notebook(name: str, dest: Path) -> tuple[manifest.Module, Path, tuple[str, ...] | None]:
+    """The solution notebook with each of the batch's submissions in place of its task's cell."""
+    subs = BATCHES[name]
+    module = manifest.module(subs[0].task.module)
+    nb = json.loads(module.solutions.read_text(encoding="utf-8"))
+    for sub in subs:
+        cells = [
+            c for c in nb["cells"]
+            if c["cell_type"] == "code" and defines("".join(c["source"]), sub.task.function)
+        ]
+        assert len(cells) == 1, f"no single cell defines {sub.task.function}"
+        cells[0]["source"] = sub.source
+    path = dest / name / module.exercises.name
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    others = len(subs) == 1 and subs[0].others
+    return module, path, None if others else tuple(s.task.id for s in subs)
+
+
+def _grade_group(group: str, dest: Path) -> None:
+    """Grade a group's batches once per test process; each submission's test reads its own task."""
+    jobs = [_notebook(name, dest) for name in GROUPS[group]]
+    module = jobs[0][0]
+    if len(jobs) == 1:
+        reports = [grade.grade_notebook(module, jobs[0][1], only=jobs[0][2])]
+    else:
+        reports = runner.grade_in_one_kernel(module, [(path, only) for _, path, only in jobs])
+    for name, report in zip(GROUPS[group], reports, strict=True):
         _GRADED[name] = {o.task: o for o in report.outcomes}
-    return _GRADED[name]
 
 
 def _check(submission: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
     sub = _read(submission)
     name = BATCH_OF[submission.stem]
-    by_id = _grade_batch(name, tmp_path_factory.mktemp(name))
+    if name not in _GRADED:
+        group = GROUP_OF[name]
+        _grade_group(group, tmp_path_factory.mktemp(group))
+    by_id = _GRADED[name]
     got = by_id[sub.task.id]
     assert (got.status, sub.reason in got.message) == (sub.status, True), f"{got.status}: {got.message}"
     if sub.others:
@@ -139,9 +180,9 @@ def _check(submission: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
         assert not rest, "one bad task spoiled the others:\n" + "\n".join(rest)
 
 
-def _batch_class(name: str, subs: list[Submission]) -> type:
-    """A test class per batch: `pytest --dist loadscope` keeps a class on one worker, so each
-    batch's notebook is graded once, and the batches spread over the workers."""
+def _group_class(name: str, subs: list[Submission]) -> type:
+    """A test class per group: `pytest --dist loadscope` keeps a class on one worker, so each
+    group's kernel grades its notebooks once, and the groups spread over the workers."""
 
     @pytest.mark.parametrize("submission", [s.path for s in subs], ids=[s.path.stem for s in subs])
     def test_wrong_submission_is_rejected(self: object, submission: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
@@ -150,8 +191,8 @@ def _batch_class(name: str, subs: list[Submission]) -> type:
     return type(f"TestBatch_{name}", (), {"test_wrong_submission_is_rejected": test_wrong_submission_is_rejected})
 
 
-for _name, _subs in BATCHES.items():
-    _cls = _batch_class(re.sub(r"\W", "_", _name), _subs)
+for _name, _batches in GROUPS.items():
+    _cls = _group_class(re.sub(r"\W", "_", _name), [s for b in _batches for s in BATCHES[b]])
     globals()[_cls.__name__] = _cls
 
 

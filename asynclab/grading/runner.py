@@ -67,8 +67,9 @@ def _cell_failure(source: str, run: CellRun) -> str:
 class NotebookRun:
     """One notebook being graded: its kernel, its cells and how they ran."""
 
-    def __init__(self, module: manifest.Module, path: Path | None = None) -> None:
+    def __init__(self, module: manifest.Module, path: Path | None = None, *, kernel: Kernel | None = None) -> None:
         self.module = module
+        self._shared = kernel  # a kernel lent by the caller (see grade_in_one_kernel); never shut down here
         self.path = Path(path or paths.learner_notebook(module))
         self.cells: list[str] = []
         self.notes: list[str] = []
@@ -110,7 +111,11 @@ class NotebookRun:
                 "`from asynclab import check, hint, lab` is meant for notebooks); an instructor may look at it."
             )
         try:
-            self.kernel = Kernel(self.path.parent)
+            if self._shared is not None:
+                self.kernel = self._shared
+                self.kernel.run("get_ipython().reset(new_session=False)", 60)  # the last notebook's names go
+            else:
+                self.kernel = Kernel(self.path.parent)
             self._fresh_kernel()
         except Exception as exc:  # no kernel at all: every task says so
             self.problem = f"the grader could not start a kernel ({type(exc).__name__}: {exc})."
@@ -161,9 +166,9 @@ class NotebookRun:
                 return
 
     def close(self) -> None:
-        if self.kernel is not None:
+        if self.kernel is not None and self.kernel is not self._shared:
             self.kernel.shutdown()
-            self.kernel = None
+        self.kernel = None
 
     # ---------------------------------------------------------------- tasks
     def grade(self, t: manifest.Task) -> Outcome:
@@ -268,3 +273,30 @@ def grade_notebook(
     finally:
         run.close()
     return run.report(outcomes)
+
+
+def grade_in_one_kernel(
+    module: manifest.Module, jobs: list[tuple[Path, tuple[str, ...] | None]]
+) -> list[Report]:
+    """Grade several notebooks of one module one after another in one kernel, each after the
+    last one's names were cleared: a kernel's start and first imports cost seconds, the
+    cells and checks of a notebook far less. Only for notebooks that cannot disturb the
+    kernel for the next one (what a learner's notebook may do, the test suite's wrong
+    answers that only give wrong results may not): a module imported, a thread or process
+    left running would carry over. The grader gives each learner's notebook a kernel of its
+    own (``grade_notebook``)."""
+    kernel = Kernel(jobs[0][0].parent) if jobs else None
+    reports = []
+    try:
+        for path, only in jobs:
+            run = NotebookRun(module, path, kernel=kernel)
+            try:
+                run.start()
+                outcomes = [run.grade(t) for t in module.tasks if only is None or t.id in only]
+            finally:
+                run.close()
+            reports.append(run.report(outcomes))
+    finally:
+        if kernel is not None:
+            kernel.shutdown()
+    return reports

@@ -107,7 +107,11 @@ def _children() -> set[int]:
 
 
 def _threads() -> dict[int, threading.Thread]:
-    return {t.ident: t for t in threading.enumerate() if t.ident is not None}
+    """The live threads. Read without taking threading's lock (which would let other threads
+    run meanwhile, e.g. finish exiting): what was alive at this very moment."""
+    active = getattr(threading, "_active", None)
+    found = list(active.values()) if isinstance(active, dict) else threading.enumerate()
+    return {t.ident: t for t in found if t.ident is not None}
 
 
 def _show(values: list[Any], limit: int = 8) -> str:
@@ -170,7 +174,41 @@ async def check_cpu_map(ctx: CheckContext) -> str:
                 hint=GIL_HINT,
             )
 
-        # 1. Eight CPU-heavy calls; a probe task notes when the loop runs meanwhile.
+        # 0. One small call first: the pool is made here (a pool sized by this call would be
+        #    too small for what follows). Then calls that sleep in the workers for a moment, so
+        #    that a pool which starts its workers on demand (spawn, forkserver) has them all
+        #    running before the CPU-heavy calls.
+        async def call(fn: _Traced, items: list[Any]) -> Any:
+            result = await cpu_map(fn, items)
+            ctx.no_awaitable(result, "cpu_map")
+            return result
+
+        warm = traced(workloads.count_primes)
+        got = await ctx.run(named(call(warm, [2_000]), "cpu_map"), allow_busy=True)
+        ctx.expect(
+            isinstance(got, (list, tuple)) and list(got) == [workloads.count_primes(2_000)],
+            f"cpu_map(count_primes, [2000]) returned {got!r}; expected "
+            f"[{workloads.count_primes(2_000)}].",
+        )
+        where(warm.calls(), "cpu_map(count_primes, [2000])")
+        opened = {c.pid for c in warm.calls()}
+        ctx.expect(
+            opened <= _children(),
+            "After cpu_map returned, the worker process that had done its work was gone: the "
+            "pool was shut down at the end of the call, and the next call must start new "
+            "workers (slow). " + POOL_HINT,
+            hint=POOL_HINT,
+        )
+        naps = [0.1] * max(2, min(cores, 4))
+        napper = traced(time.sleep)
+        got = await ctx.run(named(call(napper, naps), "cpu_map"), allow_busy=True)
+        ctx.expect(
+            isinstance(got, (list, tuple)) and list(got) == [None] * len(naps),
+            f"cpu_map(time.sleep, {naps}) returned {got!r}; expected {[None] * len(naps)}.",
+        )
+        where(napper.calls(), f"cpu_map(time.sleep, {naps})")
+
+        # The CPU-heavy calls' driver: a probe task notes when the loop runs meanwhile.
         heavy = traced(workloads.count_primes)
         ticks: list[float] = []
 
@@ -189,7 +227,10 @@ async def check_cpu_map(ctx: CheckContext) -> str:
             ctx.no_awaitable(result, "cpu_map")
             return result
 
-        got = await ctx.run(named(first(), "cpu_map"))
+        # 1. Eight CPU-heavy calls; a probe task notes when the loop runs meanwhile. (Busy is
+        #    judged by where the calls ran: CPU work on the loop's thread is named as such.)
+        before = _children()
+        got = await ctx.run(named(first(), "cpu_map"), allow_busy=True)
         alive = _children()
         calls = heavy.calls()
         ctx.expect(
@@ -216,13 +257,22 @@ async def check_cpu_map(ctx: CheckContext) -> str:
             ctx.expect(
                 peak >= 2,
                 f"cpu_map's {len(HEAVY)} calls ran one at a time (never two at once, in "
-                f"{len(pids)} worker process(es)), although this machine has {cores} cores. Hand "
-                "every call to the pool before awaiting any (make all the run_in_executor futures, "
-                "then gather them), and give the pool more than one worker "
-                "(ProcessPoolExecutor() starts one per core).",
+                f"{len(pids)} worker process(es)), although this machine has {cores} cores. "
+                + ("They all ran in a single worker: was the pool made with max_workers=1, or "
+                   "sized by a call with one item? `ProcessPoolExecutor()` starts one worker per "
+                   "core. " if len(pids) == 1 else "")
+                + "Hand every call to the pool before awaiting any (make all the run_in_executor "
+                "futures, then gather them).",
                 hint="Awaiting each `run_in_executor` before making the next one runs one call at a "
                 "time. Make the list of futures first, then `await asyncio.gather(*futures)`.",
             )
+        ctx.expect(
+            not pids <= alive - before,
+            f"cpu_map(count_primes, {len(HEAVY)} limits) ran in {len(pids)} worker process(es) all "
+            "started during that very call: cpu_map made a new pool instead of reusing the one it "
+            "made before. " + POOL_HINT,
+            hint=POOL_HINT,
+        )
         gone = pids - alive
         ctx.expect(
             not gone,
@@ -244,12 +294,12 @@ async def check_cpu_map(ctx: CheckContext) -> str:
         for label, items, want, fn in later:
             before = _children()
 
-            async def call(fn: _Traced = fn, items: list[Any] = items) -> Any:
-                result = await cpu_map(fn, items)
-                ctx.no_awaitable(result, "cpu_map")
-                return result
-
-            got = await ctx.run(named(call(), "cpu_map"))
+            try:
+                got = await ctx.run(named(call(fn, items), "cpu_map"), allow_busy=True)
+            except LearnerError as exc:
+                if exc.__cause__ is None:
+                    raise
+                raise CheckFailed(f"{label} raised {describe_error(exc.__cause__)}") from exc.__cause__
             ctx.expect(
                 isinstance(got, (list, tuple)) and list(got) == want,
                 f"{label} returned {_show(list(got)) if isinstance(got, (list, tuple)) else repr(got)[:200]}; "
@@ -258,9 +308,10 @@ async def check_cpu_map(ctx: CheckContext) -> str:
             )
             calls = fn.calls()
             where(calls, label)
-            new = {c.pid for c in calls if c.pid != kernel} - before
+            used = {c.pid for c in calls if c.pid != kernel}
+            new = used - before
             ctx.expect(
-                not new,
+                not used or new != used,  # a pool that grows on demand may add a worker
                 f"{label} ran in {len(new)} worker process(es) started during that very call: "
                 "cpu_map made a new pool instead of reusing the one it made before. " + POOL_HINT,
                 hint=POOL_HINT,
@@ -272,7 +323,8 @@ async def check_cpu_map(ctx: CheckContext) -> str:
     )
     return (
         f"{len(HEAVY)} CPU-heavy calls in {len(pids)} worker processes, {spread}; the loop kept "
-        f"running; {len(later)} later calls (empty, one item, another function) reused the same pool."
+        f"running; {len(later) + 2} other calls (empty, one item, other functions) used the same "
+        "pool."
     )
 
 
@@ -297,6 +349,7 @@ class _Blocking:
         self.on_loop = 0
         self.calls = 0
         self.thread_names: set[str] = set()
+        self.spans: list[tuple[float, float]] = []  # (start, end) of each call
         self.__name__ = "lookup"
 
     def __call__(self, key: int) -> str:
@@ -312,14 +365,26 @@ class _Blocking:
             if default:
                 self.in_default += 1
                 self.peak_default = max(self.peak_default, self.in_default)
+        start = time.monotonic()
         try:
-            time.sleep(0.04 + 0.02 * (key % 3))  # later keys can finish first
+            time.sleep(0.03 + 0.05 * (key % 3))  # later keys can finish first
         finally:
             with self.lock:
+                self.spans.append((start, time.monotonic()))
                 self.running -= 1
                 if default:
                     self.in_default -= 1
         return f"record {key}"
+
+
+def _late_starts(spans: list[tuple[float, float]], limit: int, late: float = 0.045) -> tuple[int, int]:
+    """(how many calls started late, out of how many had to wait for a free slot). With
+    `limit` slots, the k-th call to start (k >= limit) can start once k - limit + 1 calls have
+    ended; a pool of `limit` threads starts it at that very moment. Late: `late` s after."""
+    starts = sorted(s for s, _ in spans)
+    ends = sorted(e for _, e in spans)
+    waits = [starts[k] - ends[k - limit] for k in range(limit, len(starts))]
+    return sum(1 for w in waits if w > late), len(waits)
 
 
 @task("6.2")
@@ -341,15 +406,40 @@ async def check_blocking_map(ctx: CheckContext) -> str:
     in_default = 0
     for items, limit in scenarios:
         fn = _Blocking(loop_thread)
-        before = _threads()
 
-        async def call(fn: _Blocking = fn, items: list[int] = items, limit: int = limit) -> Any:
-            result = await blocking_map(fn, list(items), limit)
+        before: dict[int, threading.Thread] = {}
+        after: dict[int, threading.Thread] = {}
+        ticks: list[float] = []
+
+        async def call(fn: _Blocking = fn, items: list[int] = items, limit: int = limit,
+                       before: dict[int, threading.Thread] = before,
+                       after: dict[int, threading.Thread] = after, ticks: list[float] = ticks) -> Any:
+            before.update(_threads())
+
+            async def probe() -> None:  # notes when the event loop runs meanwhile
+                while True:
+                    ticks.append(time.monotonic())
+                    await asyncio.sleep(0.01)
+
+            prober = asyncio.create_task(probe())
+            try:
+                result = await blocking_map(fn, list(items), limit)
+            finally:
+                prober.cancel()
+                await asyncio.gather(prober, return_exceptions=True)
+            # The threads alive the moment it returned (a pool shut down with wait=True, as a
+            # `with` block does, has ended them all by then).
+            after.update(_threads())
             ctx.no_awaitable(result, "blocking_map")
             return result
 
         label = f"blocking_map(lookup, {_show(items, 6)}, limit={limit})"
-        got = await ctx.run(named(call(), "blocking_map"))
+        try:
+            got = await ctx.run(named(call(), "blocking_map"))
+        except LearnerError as exc:
+            if exc.__cause__ is None:
+                raise
+            raise CheckFailed(f"{label} raised {describe_error(exc.__cause__)}") from exc.__cause__
         replaced = getattr(loop, "_default_executor", None) is not default
         if replaced:
             loop._default_executor = default  # type: ignore[attr-defined]  # put back for the kernel
@@ -360,14 +450,8 @@ async def check_blocking_map(ctx: CheckContext) -> str:
             "(or loses) your pool. Keep the default executor as it is: make a pool of your own "
             "and pass it to `loop.run_in_executor(pool, fn, item)`.",
         )
-        # A pool that nobody refers to any more ends its threads by itself, a moment later.
-        settle_by = time.monotonic() + 0.3
-        while True:
-            left = [t for ident, t in _threads().items() if ident not in before and t.is_alive()
-                    and not t.name.startswith("asyncio_")]
-            if not left or time.monotonic() > settle_by:
-                break
-            await asyncio.sleep(0.02)
+        left = [t for ident, t in after.items() if ident not in before
+                and not t.name.startswith("asyncio_")]  # the default executor's stay, by design
         want = [f"record {k}" for k in items]
         ctx.expect(
             fn.on_loop == 0,
@@ -381,6 +465,15 @@ async def check_blocking_map(ctx: CheckContext) -> str:
             f"expected {_show(want, 6)}: [fn(item) for item in items], in the order of the items "
             "(asyncio.gather keeps it).",
         )
+        if fn.spans:
+            first, last = min(a for a, _ in fn.spans), max(b for _, b in fn.spans)
+            ctx.expect(
+                last - first < 0.05 or any(first < t < last for t in ticks),
+                f"{label} blocked the event loop while the calls ran ({last - first:.2f} s): the "
+                "loop did not run at all meanwhile, so blocking_map waited with a blocking call "
+                "(`pool.map(...)`, `future.result()`...). Await the asyncio futures of "
+                "`loop.run_in_executor` instead (asyncio.gather).",
+            )
         expected_peak = min(limit, len(items))
         ctx.expect(
             fn.peak <= limit,
@@ -412,12 +505,22 @@ async def check_blocking_map(ctx: CheckContext) -> str:
                 f"{label}: at most {fn.peak} calls ran at once; with {len(items)} items and a limit "
                 f"of {limit}, {expected_peak} should have: {why}"
             )
+        slow, waited = _late_starts(fn.spans, limit)
+        ctx.expect(
+            fn.peak < expected_peak or slow < 2 or slow * 2 <= waited,
+            f"{label}: {slow} of the {waited} calls that had to wait for a free thread started "
+            "long after one was free: the calls ran in batches of `limit`, each batch waiting "
+            "for its slowest call. Hand all the calls to a pool of `limit` threads at once (it "
+            "starts the next call the moment a thread is free), or keep `limit` workers each "
+            "taking the next item as soon as it is done.",
+        )
         names = sorted({t.name for t in left})
         ctx.expect(
             not left,
-            f"{label} left {len(left)} thread(s) running after it returned ({', '.join(names[:4])}): "
-            "a thread pool that was not shut down. Shut it down before returning: "
-            "`with ThreadPoolExecutor(max_workers=limit) as pool:` does it when the block ends.",
+            f"{label} left {len(left)} thread(s) running when it returned ({', '.join(names[:4])}): "
+            "a thread pool that was not shut down, or not waited for (shutdown(wait=False)). "
+            "Shut it down and wait for its threads before returning: "
+            "`with ThreadPoolExecutor(max_workers=limit) as pool:` does both when the block ends.",
         )
         summary.append(f"{fn.peak} at once for limit {limit}" if items else "an empty list")
         in_default = max(in_default, fn.peak_default)
@@ -582,10 +685,12 @@ async def check_relay(ctx: CheckContext) -> str:
                 deadline = time.monotonic() + 3
                 while not all(t.done() for t in tasks) and time.monotonic() < deadline:
                     await asyncio.wait(tasks, timeout=0.05)
-                    if trouble(queues, feeds[first:]):
+                    mine = feeds[first:]
+                    over = len(mine) == len(tasks) and all(f.ended.is_set() for f in mine)
+                    if over or trouble(queues, mine):
                         noticed = noticed or time.monotonic()
                         if time.monotonic() - noticed > 0.5:
-                            break  # it went wrong and will not finish: say why now
+                            break  # wrong, or every feed is over: it will not finish now
                 problem = trouble(queues, feeds[first:])
                 if problem:
                     raise CheckFailed(problem, hint=THREAD_HINT)
@@ -605,6 +710,14 @@ async def check_relay(ctx: CheckContext) -> str:
                     )
                 if not all(t.done() for t in tasks):
                     ended = [f for f in feeds[first:] if f.ended.is_set()]
+                    if len(tasks) > 1 and any(t.done() for t in tasks):
+                        raise CheckFailed(
+                            f"With {label}, one relay returned but the other never did, although "
+                            "its feed had finished: the two mixed, each relay must keep its own "
+                            "state. Keep the queue, the count, the loop and what you wait on in "
+                            "relay's own local variables (a callback defined inside relay sees "
+                            "them), not in module globals that the second relay overwrites."
+                        )
                     raise CheckFailed(
                         "relay had not returned 3 s after starting"
                         + (", although its feed had called back None long before" if ended else "")
@@ -797,8 +910,10 @@ async def check_sync_items(ctx: CheckContext) -> str:
 
     with _Sessions() as sessions:
         # 1. From the event loop's own thread, as in a notebook cell: plain blocking calls.
+        lab.reset()
+
         async def like_a_cell() -> None:
-            items, started = open_facade(base, 0.02)
+            items, started = open_facade(base, 0.1)
             obs["cell_value"] = items.value(3)
             obs["cell_values"] = items.values([5, 1, 4])
             obs["cell_sessions"] = sessions.since(0)
@@ -825,11 +940,22 @@ async def check_sync_items(ctx: CheckContext) -> str:
             f"{[item_value(i) for i in (5, 1, 4)]}: the results of the async client's calls "
             "(wait for them with `.result()`).",
         )
+        stats = await _stats(ctx)
+        many = [r for r in stats.for_route("items") if r["path"] in {"/items/5", "/items/1", "/items/4"}]
+        at_once = _peak([(r["start"], r["end"] or r["start"]) for r in many])
+        ctx.expect(
+            at_once == 3,
+            f"values([5, 1, 4]) fetched the items one after another (the lab service saw at most "
+            f"{at_once} of the 3 requests at once): run the async client's own `values` in the "
+            "loop, which fetches them concurrently, rather than calling value() for each item.",
+        )
         ctx.expect(
             obs["cell_threads"] >= 1,
-            "SyncItems started no thread of its own: its event loop must run in a background "
-            "thread (threading.Thread(target=loop.run_forever)), so that callers in any thread, "
-            "including one that runs an event loop already, can wait for it.",
+            "SyncItems started no thread when it was created: the facade needs one event loop of "
+            "its own, running in a background thread that __init__ starts and close() ends "
+            "(threading.Thread(target=loop.run_forever)), so that callers in any thread, "
+            "including one that runs an event loop already, can wait for it. (A loop or a thread "
+            "per call would also mean a new session per call.)",
             hint=NO_RUN_HINT,
         )
         made, open_ = obs["cell_sessions"]

@@ -1,0 +1,59 @@
+# expect: 6.5 failed "opened 24 connections to the database"
+# task: 6.5
+# verdict: wrong
+# clause: "**store**: one writer task, **with one `aiosqlite` connection to `db_path`**"
+# defect: The writer opens (and closes) a new aiosqlite connection, with its own thread, for every document instead of keeping one connection for the whole run.
+async def pipeline(
+    urls: dict[int, str], db_path: str, pool: Executor,
+    parse: Callable[[str], dict[str, int]] = workloads.word_counts,
+) -> int:
+    """Fetch, parse (in `pool`) and store every document, the three stages at once."""
+    loop = asyncio.get_running_loop()
+    texts: asyncio.Queue = asyncio.Queue(maxsize=2)   # (doc_id, text), or None: no more
+    parsed: asyncio.Queue = asyncio.Queue(maxsize=2)  # (doc_id, counts), or None: no more
+    todo = iter(list(urls.items()))  # shared: each fetcher takes the next document in turn
+
+    async def fetcher(session: aiohttp.ClientSession) -> None:
+        for doc_id, url in todo:
+            async with session.get(url) as resp:
+                resp.raise_for_status()
+                text = await resp.text()
+            await texts.put((doc_id, text))
+
+    async def parser() -> None:
+        while (job := await texts.get()) is not None:
+            doc_id, text = job
+            counts = await loop.run_in_executor(pool, parse, text)
+            await parsed.put((doc_id, counts))
+
+    async def writer() -> int:
+        stored = 0
+        while (job := await parsed.get()) is not None:
+            doc_id, counts = job
+            async with aiosqlite.connect(db_path) as db:  # short-lived: never hold the file open
+                await db.executemany(
+                    "INSERT INTO counts (doc_id, word, n) VALUES (?, ?, ?)",
+                    [(doc_id, word, n) for word, n in counts.items()])
+                await db.commit()
+            stored += 1
+        return stored
+
+    async def fetch_stage(session: aiohttp.ClientSession) -> None:
+        async with asyncio.TaskGroup() as tg:
+            for _ in range(3):
+                tg.create_task(fetcher(session))
+        for _ in range(2):
+            await texts.put(None)  # one end marker per parser
+
+    async def parse_stage() -> None:
+        async with asyncio.TaskGroup() as tg:
+            for _ in range(2):
+                tg.create_task(parser())
+        await parsed.put(None)  # the writer's end marker
+
+    async with aiohttp.ClientSession() as session:
+        async with asyncio.TaskGroup() as tg:
+            tg.create_task(fetch_stage(session))
+            tg.create_task(parse_stage())
+            stored = tg.create_task(writer())
+    return stored.result()

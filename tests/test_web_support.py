@@ -145,6 +145,7 @@ def test_server_process_serves_a_module_and_is_gone_after_stop(tmp_path):
         import os
         from fastapi import FastAPI
 
+        print("imported", flush=True)  # before the ready line: must not get in its way
         app = FastAPI()
 
         @app.get("/pid")
@@ -161,7 +162,7 @@ def test_server_process_serves_a_module_and_is_gone_after_stop(tmp_path):
 
     server, pid, result = asyncio.run(main())
     assert result.statuses == {200: 6}
-    assert "served" in server.output() and not server.running
+    assert "imported" in server.output() and "served" in server.output() and not server.running
     with pytest.raises(ProcessLookupError):
         import os
 

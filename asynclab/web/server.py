@@ -349,6 +349,7 @@ class ServerProcess(_Base):
                 with contextlib.suppress(subprocess.TimeoutExpired):
                     self._proc.wait(1 if not line else 0.01)  # stdout closed: it is exiting
                 why = ("exited" if self._proc.returncode is not None
+                       else f"printed {line!r} instead of its ready line" if line
                        else f"did not start within {self.start_timeout:g} s")
                 self.stop()
                 raise RuntimeError(f"the server process {why}. Its output:\n"
@@ -404,6 +405,8 @@ def _child_main(argv: list[str] | None = None) -> None:
     parser.add_argument("--factory", action="store_true")
     parser.add_argument("--no-handler-cancellation", action="store_true")
     args = parser.parse_args(argv)
+    ready = os.fdopen(os.dup(1), "w")  # the ready line goes to the parent's pipe;
+    os.dup2(2, 1)  # all the app prints (at import, in its lifespan...) goes to the log
     module_name, _, attribute = args.target.partition(":")
     sys.path.insert(0, os.getcwd())
     app: Any = importlib.import_module(module_name)
@@ -428,8 +431,8 @@ def _child_main(argv: list[str] | None = None) -> None:
             os._exit(3)  # the loop is stuck: leave anyway
 
         def started(port: int) -> None:
-            print(f"{READY_PREFIX}{port}", flush=True)
-            os.dup2(2, 1)  # later prints go to the log file, never to a pipe nobody reads
+            ready.write(f"{READY_PREFIX}{port}\n")
+            ready.close()
             threading.Thread(target=watch_parent, daemon=True).start()
 
         await _serve(app, factory=args.factory, grace=args.grace,

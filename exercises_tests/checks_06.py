@@ -687,10 +687,13 @@ async def check_relay(ctx: CheckContext) -> str:
                     await asyncio.wait(tasks, timeout=0.05)
                     mine = feeds[first:]
                     over = len(mine) == len(tasks) and all(f.ended.is_set() for f in mine)
-                    if over or trouble(queues, mine):
+                    idle = len(mine) < len(tasks) or not all(f.started for f in mine)
+                    if over or idle or trouble(queues, mine):
                         noticed = noticed or time.monotonic()
                         if time.monotonic() - noticed > 0.5:
                             break  # wrong, or every feed is over: it will not finish now
+                    else:
+                        noticed = None
                 problem = trouble(queues, feeds[first:])
                 if problem:
                     raise CheckFailed(problem, hint=THREAD_HINT)

@@ -1,4 +1,4 @@
-# expect: 6.1 failed "cpu_map made a new pool"
+# expect: 6.1 failed "Create the pool once, outside the calls"
 # task: 6.1
 # verdict: wrong
 # clause: "create the pool **once**, `ProcessPoolExecutor()`, and keep it in the module-level variable `_pool` ...; every later call reuses it. No pool per call, and do not shut the pool down when a call ends"

@@ -9,7 +9,10 @@
   ``asynclab.explain`` (errors in plain words) and ``asynclab.hints`` (the hints);
 - ``asynclab.grade``: the grader behind ``make check``;
 - ``asynclab.generate``: exercise notebooks generated from the solutions;
-- ``asynclab.manifest``: the course manifest (course.toml).
+- ``asynclab.manifest``: the course manifest (course.toml);
+- ``asynclab.workloads``: CPU-bound and thread-bound work the lessons and checks hand out;
+- ``asynclab.web``: a web app served on 127.0.0.1 in its own thread or process, always
+  stopped, and an HTTP load generator.
 """
 
 from .checking import check, hint

@@ -108,7 +108,7 @@ class NotebookRun:
             self.flags.append("internals")
             self.notes.append(
                 f"the cell starting `{reaching[0]}` uses the course's internals (only "
-                "`from asynclab import check, hint, lab` is meant for notebooks); an instructor may look at it."
+                "`from asynclab import check, hint, lab` and the lessons' `workloads` and `web` are meant for notebooks); an instructor may look at it."
             )
         try:
             if self._shared is not None:

@@ -120,19 +120,25 @@ def tamper_message(changed: list[str]) -> str:
     )
 
 
+# What notebooks are meant to use: `from asynclab import check, hint, lab`, and the modules of
+# the lessons' given workloads and servers (`from asynclab import workloads`, `asynclab.web`).
+PUBLIC = ("check", "hint", "lab", "workloads", "web")
+
+
 def internals_used(source: str) -> bool:
     """True when a learner cell reaches into the course's internals (for the instructor)."""
+    public = "|".join(PUBLIC)
     for line in source.splitlines():
         code = line.split("#", 1)[0]
         if not code.strip():
             continue
-        if re.search(r"\basynclab\s*\.\s*(?!check\b|hint\b|lab\b)\w+", code):
+        if re.search(rf"\basynclab\s*\.\s*(?!(?:{public})\b)\w+", code):
             return True
-        if re.search(r"\bfrom\s+asynclab\s*\.\s*\w+\s+import\b|\bexercises_tests\b|\b_REGISTRY\b|\bimport\s+asynclab\s*\.", code):
+        if re.search(rf"\bfrom\s+asynclab\s*\.\s*(?!(?:{public})\b)\w+\s+import\b|\bexercises_tests\b|\b_REGISTRY\b|\bimport\s+asynclab\s*\.\s*(?!(?:{public})\b)", code):
             return True
         m = re.search(r"\bfrom\s+asynclab\s+import\s+(.*)", code)
         if m:
             names = {n.strip().split(" as ")[0].strip("() ") for n in m.group(1).split(",")}
-            if names - {"check", "hint", "lab", ""}:
+            if names - {*PUBLIC, ""}:
                 return True
     return False

@@ -2,9 +2,11 @@
 point, a check, a limit, or a method of the check API while being checked) is graded as
 tampering: status error with a reason saying what was changed, never the points the fake
 would claim. (Replacing ``evaluate`` is in tests/test_grading_plugin.py; the solutions,
-which only import ``check, hint, lab``, are never flagged.)"""
+which only import ``check, hint, lab`` and the lessons' ``workloads``, are never flagged.)"""
 
 import pytest
+
+from asynclab.grading import tamper
 
 FAKE_RESULT = '''
 import asynclab.checking as _c
@@ -60,3 +62,20 @@ def test_tampering_while_the_check_runs(submission) -> None:
     assert got.status == "error" and got.message.startswith("TAMPERING"), got.message
     assert "`asynclab.checking.CheckContext.expect`" in got.message
     graded.others_passed("1.1")
+
+
+@pytest.mark.parametrize(
+    ("line", "flagged"),
+    [
+        ("from asynclab import check, hint, lab, workloads", False),
+        ("from asynclab.web import ServerThread", False),
+        ("import asynclab.workloads as w", False),
+        ("from asynclab import checking", True),
+        ("from asynclab.hints import _mark_seen", True),
+        ("import asynclab.checking", True),
+        ("asynclab.checking.BLOCK_LIMIT = 1e9", True),
+        ("from exercises_tests import checks_01", True),
+    ],
+)
+def test_what_counts_as_internals(line: str, flagged: bool) -> None:
+    assert tamper.internals_used(line) is flagged

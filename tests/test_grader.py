@@ -84,8 +84,16 @@ def _batches() -> dict[str, list[Submission]]:
     per submission; each submission is still judged on its own task."""
     batches: dict[str, list[Submission]] = {}
     rows: dict[str, list[tuple[list[Submission], set[str]]]] = {}
-    for path in SUBMISSIONS:
-        sub = _read(path)
+    # Taken in turn by task (the first of every task, then the second...), so that batches
+    # fill up with different tasks instead of the last task's submissions getting batches alone.
+    subs = [_read(path) for path in SUBMISSIONS]
+    rank: dict[str, int] = {}
+    order = []
+    for sub in subs:
+        rank[sub.task.id] = rank.get(sub.task.id, -1) + 1
+        order.append((rank[sub.task.id], sub.task.id, sub.path.name))
+    for *_, sub in sorted((*key, sub) for key, sub in zip(order, subs, strict=True)):
+        path = sub.path
         if sub.others or sub.status not in ("failed", "passed"):
             batches[path.stem] = [sub]
             continue

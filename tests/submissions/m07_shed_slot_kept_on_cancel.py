@@ -1,0 +1,19 @@
+# expect: 7.3 failed "whose client went away"
+def shed_load(limit: int, retry_after: int = 1) -> Callable[..., Awaitable[web.StreamResponse]]:
+    in_flight = 0
+
+    @web.middleware
+    async def middleware(request, handler):
+        nonlocal in_flight
+        if in_flight >= limit:
+            return web.Response(status=503, headers={"Retry-After": str(retry_after)})
+        in_flight += 1
+        try:
+            response = await handler(request)
+        except Exception:  # a cancellation is not an Exception: its slot is lost
+            in_flight -= 1
+            raise
+        in_flight -= 1
+        return response
+
+    return middleware

@@ -512,7 +512,7 @@ async def check_report_api(ctx: CheckContext) -> str:
         hint=THREAD_HINT,
     )
     base = max(baseline)
-    allowed = max(0.12, 3 * base + 0.05)
+    allowed = max(0.15, 3 * base + 0.05)
     ctx.expect(
         health.count >= 2 and slowest <= allowed,
         f"While the reports were built, /health took up to {slowest:.2f} s ({health.count} probes; alone it "
@@ -925,9 +925,6 @@ async def check_shop_api(ctx: CheckContext) -> str:
         f"({', '.join(sorted(set(spy.left)))}). " + LEFT_HINT,
         hint=LEFT_HINT,
     )
-    lost = logs.lost()
-    if lost:
-        raise CheckFailed(f"A task of your app failed and nobody looked at its error: {lost[0][:300]}", hint=KEEP_TASK_HINT)
     return (
         "make_shop_api: items and orders right (rows committed), one session and one database connection "
         "for the app's life, both closed at shutdown; every order answered before its notification ended, "

@@ -96,10 +96,6 @@ class _Logs(logging.Handler):
             out.append(exc)
         return out
 
-    def lost(self) -> list[str]:
-        """asyncio's "Task exception was never retrieved" reports, by task."""
-        return [r.getMessage() for r in self.records if r.name == "asyncio" and "never retrieved" in r.getMessage()]
-
 
 def _raise_learner_errors(logs: _Logs, name: str) -> None:
     """The learner's code raised inside the server: say so in plain words (a stub: not attempted)."""
@@ -180,12 +176,19 @@ class _Opened:
 @contextlib.asynccontextmanager
 async def _serving(app: Any, what: str, logs: _Logs, name: str) -> AsyncIterator[ServerThread]:
     """Serve `app` from its own thread and loop; always stop it, also when the check fails."""
-    server = ServerThread(app, grace=2.0, stop_timeout=6.0, name=f"check-{name}")
+    server = ServerThread(app, grace=2.0, start_timeout=4.0, stop_timeout=4.0, name=f"check-{name}")
     try:
         await asyncio.to_thread(server.start)
     except RuntimeError as exc:
-        await asyncio.shield(asyncio.to_thread(server.stop))
+        if not isinstance(exc, ServerStuck):  # start() has already tried to stop a stuck one
+            with contextlib.suppress(ServerStuck):
+                await asyncio.shield(asyncio.to_thread(server.stop))
         _raise_learner_errors(logs, name)
+        if isinstance(exc, ServerStuck) or "did not start within" in str(exc):
+            raise TimedOut(
+                f"{what} did not start within 4 s: its startup (the lifespan, before `yield`) is waiting "
+                "for something that never happens. Restart the kernel to stop it."
+            ) from None
         raise LearnerError(f"{what} did not start: {exc}") from None
     try:
         yield server
@@ -194,7 +197,7 @@ async def _serving(app: Any, what: str, logs: _Logs, name: str) -> AsyncIterator
             await asyncio.shield(asyncio.to_thread(server.stop))
         except ServerStuck:
             raise TimedOut(
-                f"{what} could not be stopped: its event loop stayed blocked for more than 6 s "
+                f"{what} could not be stopped: its event loop stayed blocked for more than 4 s "
                 f"(something in {name}() never gives control back). Restart the kernel to stop it."
             ) from None
 

@@ -72,7 +72,7 @@ _monotonic = time.monotonic
 
 
 # --------------------------------------------------------------------------- records
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class TaskRecord:
     """One task created inside a timeline. Times are time.monotonic() seconds."""
 
@@ -85,6 +85,7 @@ class TaskRecord:
     state: str = "pending"  # "done", "cancelled", "failed", or "pending" (still running at the end)
     error: str | None = None  # "ValueError: boom" for a failed task
     runs: list[float] = field(default_factory=list, repr=False)  # flat: start, end, start, end...
+    _ref: Any = field(default=None, repr=False)  # weakref to the task
 
     @property
     def name(self) -> str:
@@ -151,20 +152,20 @@ class _ClientCall:
 
 
 # --------------------------------------------------------------------------- global hooks
-# Shared by every open timeline: the recorded tasks (weakly: a timeline must not keep alive
-# a task that nothing else refers to), and the patched Handle._run / aiohttp request.
-_tracked: weakref.WeakKeyDictionary[asyncio.Task[Any], TaskRecord] = weakref.WeakKeyDictionary()
+# Shared by every open timeline: the recorded tasks that have not ended, by id (each record
+# holds a weak reference to its task, which tells a reused id apart: a timeline must not keep
+# alive a task that nothing else refers to), and the patched Handle._run / aiohttp request.
+_by_id: dict[int, TaskRecord] = {}
 _open: list[Timeline] = []
 _hooks_lock = threading.Lock()
 _original_run: Any = None
 _original_request: Any = None
-_TaskType = asyncio.Task
 
 
 def _timed_run(handle: asyncio.Handle) -> None:
     task = getattr(handle._callback, "__self__", None)  # a task's step or wakeup
-    rec = _tracked.get(task) if isinstance(task, _TaskType) else None
-    if rec is None:
+    rec = _by_id.get(id(task))
+    if rec is None or rec._ref() is not task:
         return _original_run(handle)
     start = _monotonic()
     try:
@@ -178,12 +179,14 @@ def _timed_run(handle: asyncio.Handle) -> None:
             rec.runs += (start, end)
         if task.done():  # type: ignore[union-attr]
             rec._finish(task, end)  # type: ignore[arg-type]
-            _tracked.pop(task, None)  # type: ignore[arg-type]
+            del _by_id[id(task)]
 
 
 async def _recorded_request(session: Any, method: str, str_or_url: Any, *args: Any, **kwargs: Any) -> Any:
     task = asyncio.current_task()
-    rec = _tracked.get(task) if task is not None else None
+    rec = _by_id.get(id(task))
+    if rec is not None and rec._ref() is not task:
+        rec = None
     call = _ClientCall(str(method).upper(), urllib.parse.urlsplit(str(str_or_url)).path or "/",
                        _monotonic(), rec)
     for tl in _open:
@@ -239,10 +242,19 @@ def _made_by_a_library(frame: Any) -> bool:
     and this module decides."""
     while frame is not None:
         filename = frame.f_code.co_filename
-        if not (filename.startswith(_ASYNCIO_DIR) or filename == __file__):
-            return os.path.abspath(filename).startswith(_LIBRARY_DIRS)
+        verdict = _library_file.get(filename)
+        if verdict is None:
+            if filename.startswith(_ASYNCIO_DIR) or filename == __file__:
+                verdict = _library_file[filename] = 2  # look further out
+            else:
+                verdict = _library_file[filename] = int(os.path.abspath(filename).startswith(_LIBRARY_DIRS))
+        if verdict != 2:
+            return verdict == 1
         frame = frame.f_back
     return False
+
+
+_library_file: dict[str, int] = {}  # file name -> 1 library, 0 not, 2 asyncio's or ours
 
 
 def _short(qualname: str) -> str:
@@ -287,11 +299,14 @@ class Timeline:
             return task
         if not self.library_tasks and _made_by_a_library(sys._getframe(1)):
             return task
-        rec = _tracked.get(task)
-        if rec is None:  # not yet recorded by an outer timeline's factory
-            parent = asyncio.current_task(loop)
-            rec = TaskRecord(_coro_name(coro), _monotonic(), _tracked.get(parent) if parent is not None else None)
-            _tracked[task] = rec
+        rec = _by_id.get(id(task))
+        if rec is None or rec._ref() is not task:  # not yet recorded by an outer timeline's factory
+            current = asyncio.current_task(loop)
+            parent = _by_id.get(id(current))
+            if parent is not None and parent._ref() is not current:
+                parent = None
+            rec = TaskRecord(_coro_name(coro), _monotonic(), parent, _ref=weakref.ref(task))
+            _by_id[id(task)] = rec
         self.tasks.append(rec)
         return task
 
@@ -342,11 +357,21 @@ class Timeline:
                 self.blocked.append((self._beat + TICK, now))
         finally:
             _remove_hooks(self)
-        for task, rec in list(_tracked.items()):  # tasks that ended outside a timed step
-            if task.done() and rec.end is None and rec in self.tasks:
-                rec._finish(task, now)
-            elif not rec.task_name:
-                rec.task_name = task.get_name()
+        mine = {id(rec) for rec in self.tasks}
+        for key, rec in list(_by_id.items()):
+            task = rec._ref()
+            if task is None:  # collected while pending (nothing referred to it)
+                if not _open:
+                    del _by_id[key]
+                continue
+            if id(rec) in mine:
+                if task.done() and rec.end is None:  # ended outside a timed step
+                    rec._finish(task, now)
+                    del _by_id[key]
+                elif not rec.task_name:
+                    rec.task_name = task.get_name()
+            if not _open and key in _by_id:
+                del _by_id[key]
 
     def __exit__(self, *exc: object) -> None:
         self._close()

@@ -150,6 +150,11 @@ class _ClientCall:
     outcome: str = "ok"
     used: bool = False
 
+    @classmethod
+    def parse(cls, call: list[Any]) -> _ClientCall:
+        method, url, start, rec, end, outcome = call
+        return cls(str(method).upper(), urllib.parse.urlsplit(str(url)).path or "/", start, rec, end, outcome)
+
 
 # --------------------------------------------------------------------------- global hooks
 # Shared by every open timeline: the recorded tasks that have not ended, by id (each record
@@ -187,20 +192,22 @@ async def _recorded_request(session: Any, method: str, str_or_url: Any, *args: A
     rec = _by_id.get(id(task))
     if rec is not None and rec._ref() is not task:
         rec = None
-    call = _ClientCall(str(method).upper(), urllib.parse.urlsplit(str(str_or_url)).path or "/",
-                       _monotonic(), rec)
-    for tl in _open:
-        tl._calls.append(call)
+    # Kept cheap (a list, parsed later): this runs for every request made while recording.
+    call = [method, str_or_url, _monotonic(), rec, None, "ok"]
+    _calls.append(call)
     try:
         return await _original_request(session, method, str_or_url, *args, **kwargs)
     except asyncio.CancelledError:
-        call.outcome = "cancelled"
+        call[5] = "cancelled"
         raise
     except BaseException:
-        call.outcome = "error"
+        call[5] = "error"
         raise
     finally:
-        call.end = _monotonic()
+        call[4] = _monotonic()
+
+
+_calls: list[list[Any]] = []  # [method, url, start, task record, end, outcome] of every request
 
 
 def _install_hooks(tl: Timeline) -> None:
@@ -214,6 +221,7 @@ def _install_hooks(tl: Timeline) -> None:
                 _original_request = aiohttp.ClientSession._request
                 aiohttp.ClientSession._request = _recorded_request
         _open.append(tl)
+        tl._first_call = len(_calls)
 
 
 def _remove_hooks(tl: Timeline) -> None:
@@ -221,6 +229,7 @@ def _remove_hooks(tl: Timeline) -> None:
         if tl in _open:
             _open.remove(tl)
         if not _open:
+            _calls.clear()
             # The originals stay in the globals: another thread's loop may be inside
             # _timed_run right now and still need them.
             if asyncio.events.Handle._run is _timed_run:
@@ -284,6 +293,7 @@ class Timeline:
         self.requests: list[RequestRecord] = []
         self.blocked: list[tuple[float, float]] = []
         self._calls: list[_ClientCall] = []
+        self._first_call = 0
         self._loop: asyncio.AbstractEventLoop | None = None
         self._previous_factory: Any = None
         self._heart: asyncio.Task[None] | None = None
@@ -356,6 +366,8 @@ class Timeline:
             if now - self._beat - TICK >= self.block_limit:  # a stall the heartbeat never woke from
                 self.blocked.append((self._beat + TICK, now))
         finally:
+            with _hooks_lock:
+                self._calls = [_ClientCall.parse(c) for c in _calls[self._first_call:]]
             _remove_hooks(self)
         mine = {id(rec) for rec in self.tasks}
         for key, rec in list(_by_id.items()):

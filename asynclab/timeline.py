@@ -734,8 +734,7 @@ def _plot(tl: Timeline, *, max_rows: int, ax: Any, title: str | None, legend: bo
     ax.set_yticks([n - 1 - i for i in ticks])
     ax.set_yticklabels([_row_label(rows[i], grouped)[:40] for i in ticks], fontsize="small" if n <= 20 else "x-small")
     ax.set_xlabel("time since the block started (s)")
-    what = "tasks and requests, grouped by name" if grouped else "tasks and requests"
-    ax.set_ylabel(f"{what} (in order of start)" if n <= 20 else what, fontsize="small")
+    ax.set_ylabel("tasks, grouped by name" if grouped else "tasks and requests", fontsize="small")
     ax.grid(axis="x", alpha=0.3)
     ax.set_title(title or tl.title or tl.summary(), fontsize="medium")
     if legend:

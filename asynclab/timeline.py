@@ -726,7 +726,10 @@ def _plot(tl: Timeline, *, max_rows: int, ax: Any, title: str | None, legend: bo
     fig, ax, created = _axes_for(len(rows), ax)
     _draw(tl, ax, rows, grouped)
     n = len(rows)
+    # Axes that share x (timelines compared one above the other) get the longest span.
     span = max(tl.duration, 1e-3)
+    ax._asynclab_span = span
+    span = max(getattr(a, "_asynclab_span", 0.0) for a in ax.get_shared_x_axes().get_siblings(ax))
     ax.set_xlim(-0.01 * span, span * 1.02)
     ax.set_ylim(-0.7, max(n, 1) - 0.3)
     step = max(1, math.ceil(n / 40))  # at most about 40 labels

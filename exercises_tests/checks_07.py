@@ -409,6 +409,17 @@ async def check_overview(ctx: CheckContext) -> str:
         hint="Make one coroutine per backend (`ask(url)`), then `await asyncio.gather(*(ask(u) for u in urls))`: "
         "awaiting each request before starting the next asks them one after another.",
     )
+    slow_calls = [r for r in stats.requests if r["path"] == "/items/22" and t0 <= r["start"] <= t1]
+    went_on = [r for r in slow_calls if r["end"] is None or r["end"] > t1 + 0.3]
+    ctx.expect(
+        slow_calls and not went_on,
+        "One request alone: the answer left after the slow backend's time limit, but that backend's "
+        "request went on "
+        + (f"for {went_on[0]['end'] - t1:.2f} s after the answer" if went_on and went_on[0]["end"] else "after the answer")
+        + ": when a backend's time is up, cancel its request (leaving `async with asyncio.timeout(...)` "
+        "does it), so that it no longer holds a connection of the shared session.",
+        hint=PER_BACKEND_HINT,
+    )
     slowest = max(seconds for _, _, seconds, _ in load)
     for status, body, seconds, _ in load:
         _judge_overview(status, body, seconds, want_main, "Under load (12 requests at once)")
@@ -520,8 +531,10 @@ async def check_report_api(ctx: CheckContext) -> str:
         health.count >= 2 and slowest <= allowed,
         f"While the reports were built, /health took up to {slowest:.2f} s ({health.count} probes; alone it "
         f"took at most {base:.3f} s, so up to {allowed:.2f} s was allowed). build_report ran in threads, "
-        "but something else held the event loop: another blocking call (time.sleep, a synchronous "
-        "client) in an `async def` endpoint?",
+        "but /health waited: either something else held the event loop (another blocking call, such as "
+        "time.sleep or a synchronous client, in an `async def` endpoint), or /health waited for a free "
+        "thread (a `def` /health shares the thread pool with the reports: keep it `async def`, and do not "
+        "shrink the pool).",
     )
     ctx.expect(
         report.peak >= 3,
@@ -542,6 +555,7 @@ async def _thread_ident() -> int:
 
 # --------------------------------------------------------------------------- 7.3 shed_load
 WORK = 0.4  # seconds a /work handler takes
+SHED_FAST = 0.12  # seconds a 503 may take (measured: under 0.04 s with both cores busy)
 FINALLY_HINT = (
     "Free the slot in a `finally:` around `await handler(request)`: a handler may return, raise "
     "(RuntimeError, web.HTTPNotFound...) or be cancelled when its client goes away, and every one of "
@@ -557,6 +571,9 @@ AT_ONCE_HINT = (
     "headers={\"Retry-After\": str(retry_after)})`. Waiting for a free slot (a Semaphore's `async with`) "
     "is queueing, not shedding."
 )
+
+
+SHED_TIMES: list[float] = []  # the slowest 503 of each burst judged (for the summary)
 
 
 class _Gauge:
@@ -660,8 +677,9 @@ def _judge_burst(answers: list[tuple[int, Any, float, dict[str, str]]], gauge: _
     )
     fastest_ok = min(a[2] for a in ok)
     slowest_shed = max(a[2] for a in shed)
+    SHED_TIMES.append(slowest_shed)
     ctx.expect(
-        slowest_shed < fastest_ok / 2,
+        slowest_shed < min(SHED_FAST, fastest_ok / 3),
         f"{what}: a 503 took {slowest_shed:.2f} s, while the fastest 200 took {fastest_ok:.2f} s: the requests "
         "over the bound waited before being turned away. " + AT_ONCE_HINT,
         hint=AT_ONCE_HINT,
@@ -766,7 +784,8 @@ async def check_shed_load(ctx: CheckContext) -> str:
     _judge_burst(b3, g3, 3, 1, both + ", the second", ctx)
     shed = sum(1 for a in first if a[0] == 503)
     return (
-        f"shed_load: 4 handlers at once out of a burst of 16, {shed} answered 503 at once with Retry-After; "
+        f"shed_load: 4 handlers at once out of a burst of 16, {shed} answered 503 at once with Retry-After "
+        f"(the slowest 503 of each burst: {', '.join(f'{t:.3f}' for t in SHED_TIMES[-3:])} s); "
         "slots given back after exceptions, 404s and clients that went away; each middleware its own count."
     )
 
@@ -866,17 +885,29 @@ async def check_shop_api(ctx: CheckContext) -> str:
                    f"POST /orders {{item_id: {item_id}, quantity: {quantity}}} answered status {status}, "
                    f'{str(body)[:200]}; expected 200 and {{"id": <the new row\'s id>}}.')
         ids.append(body["id"])
-        ctx.expect(rows.get(body["id"]) == (item_id, quantity, "2026-12-31"),
-                   f"After shutdown, the orders table's row {body['id']} is {rows.get(body['id'])}; expected "
-                   f"({item_id}, {quantity}, '2026-12-31') for POST /orders {{item_id: {item_id}, quantity: "
-                   f"{quantity}}}. Commit after the INSERT (`await db.commit()`).")
-    ctx.expect(len(set(ids)) == len(ids), f"The 8 orders got the ids {ids}; expected 8 different ones.")
     ctx.expect(len(rows) == len(ORDERS),
-               f"After shutdown the orders table has {len(rows)} new rows; expected {len(ORDERS)}, one per order.")
+               f"After shutdown the orders table has {len(rows)} new rows; expected {len(ORDERS)}, one per order. "
+               "Commit after the INSERT (`await db.commit()`): what is not committed is gone when the "
+               "connection closes.")
+    ctx.expect(len(set(ids)) == len(ids),
+               f"The 8 orders sent at once got the ids {ids}; expected 8 different ones. Read the id of your "
+               "own INSERT from its cursor (`cur.lastrowid`): `SELECT last_insert_rowid()` after an await may "
+               "see another request's INSERT on the shared connection.")
+    for (item_id, quantity), order_id in zip(ORDERS, ids, strict=True):
+        ctx.expect(rows.get(order_id) == (item_id, quantity, "2026-12-31"),
+                   f"POST /orders {{item_id: {item_id}, quantity: {quantity}}} answered id {order_id}, but after "
+                   f"shutdown that row is {rows.get(order_id)}; expected ({item_id}, {quantity}, '2026-12-31'). "
+                   "Answer the id of the row this request inserted (`cur.lastrowid` of its INSERT).")
     ctx.expect(
         len(opened.sessions) == 1,
         f"Your app opened {len(opened.sessions)} aiohttp ClientSession(s) for {len(ITEM_IDS) + 1 + len(ORDERS)} "
         "requests; expected one for the app's whole life. " + LIFESPAN_HINT,
+        hint=LIFESPAN_HINT,
+    )
+    ctx.expect(
+        opened.connections,
+        "Your app opened no aiosqlite connection: use `aiosqlite.connect(db_path)` in the lifespan. A plain "
+        "sqlite3 connection runs every query on the event loop's thread and blocks it.",
         hint=LIFESPAN_HINT,
     )
     ctx.expect(
@@ -918,8 +949,8 @@ async def check_shop_api(ctx: CheckContext) -> str:
     ctx.expect(
         not unfinished,
         f"{len(unfinished)} of the {len(ids)} notifications did not end with status 202 before the app had "
-        "shut down: the session was closed under them (or the app never waited for them), so the warehouse "
-        "never heard of those orders. " + KEEP_TASK_HINT,
+        "shut down: they were cut off (cancelled, or the session closed under them before they finished), "
+        "so the warehouse never heard of those orders. " + KEEP_TASK_HINT,
         hint=KEEP_TASK_HINT,
     )
     ctx.expect(
@@ -966,12 +997,16 @@ def _line(i: int) -> str:
     return f"line {i}: {'x' * 40}"
 
 
-async def _read_events(resp: aiohttp.ClientResponse, limit: int | None = None) -> tuple[list[str], list[float]]:
-    """The data of each event (blocks separated by an empty line) and when each arrived."""
+async def _read_events(resp: aiohttp.ClientResponse, limit: int | None = None,
+                       raw: list[bytes] | None = None) -> tuple[list[str], list[float]]:
+    """The data of each event (blocks separated by an empty line) and when each arrived; the
+    bytes as they came go into `raw`."""
+    raw = [] if raw is None else raw
     got: list[str] = []
     times: list[float] = []
     buffer = ""
     async for chunk in resp.content.iter_any():
+        raw.append(chunk)
         buffer += chunk.decode("utf-8", "replace").replace("\r\n", "\n")
         while "\n\n" in buffer:
             block, buffer = buffer.split("\n\n", 1)
@@ -998,12 +1033,13 @@ async def check_events(ctx: CheckContext) -> str:
                                 "The events app", logs, "events") as server:
                 async def whole(lines: int, interval: float) -> tuple[int, dict[str, str], list[str], list[float]]:
                     async with http.get(server.url("/events", lines=lines, interval=interval)) as resp:
-                        got, times = await _read_events(resp)
-                        return resp.status, dict(resp.headers), got, times
+                        raw: list[bytes] = []
+                        got, times = await _read_events(resp, raw=raw)
+                        return resp.status, dict(resp.headers), got, times, b"".join(raw)
 
                 five, one = await asyncio.gather(whole(5, 0.08), whole(1, 0.01))
                 _raise_learner_errors(logs, "events")
-                for lines, (status, headers, got, _) in ((5, five), (1, one)):
+                for lines, (status, headers, got, _, body) in ((5, five), (1, one)):
                     ctx.expect(status == 200, f"GET /events?lines={lines} answered status {status}; expected 200.")
                     ctx.expect(headers.get("Content-Type", "").split(";")[0].strip() == "text/event-stream",
                                f"GET /events answered Content-Type {headers.get('Content-Type')!r}; expected "
@@ -1014,6 +1050,11 @@ async def check_events(ctx: CheckContext) -> str:
                     ctx.expect(got == want,
                                f"GET /events?lines={lines} sent the events {got[:6]}; expected one per upstream line, "
                                f"{want[:2]}...: `data: <line without its newline>` then an empty line (b\"\\n\\n\").")
+                    exact = b"".join(b"data: " + w.encode() + b"\n\n" for w in want)
+                    ctx.expect(body == exact,
+                               f"GET /events?lines={lines} sent {body[:120]!r}...; expected exactly {exact[:120]!r}...: "
+                               "each event is `data: ` + the line without its newline + b\"\\n\\n\", and nothing "
+                               "else (strip the upstream line's own newline).")
                 spread = five[3][-1] - five[3][0] if len(five[3]) >= 2 else 0.0
                 ctx.expect(
                     spread >= 0.15,
@@ -1039,6 +1080,12 @@ async def check_events(ctx: CheckContext) -> str:
         stats = await _lab_stats(ctx)  # the app is stopped: no upstream request is still open
 
     streams = {r["query"].get("lines"): r for r in stats.requests if r["path"] == "/stream"}
+    for lines, interval in (("5", "0.08"), ("1", "0.01"), ("1000", "0.02"), ("999", "0.02")):
+        r = streams.get(lines)
+        ctx.expect(r is not None and r["query"].get("interval") == interval,
+                   f"For GET /events?lines={lines}&interval={interval} the upstream request was "
+                   + (f"GET /stream with {r['query']}" if r is not None else f"never made with lines={lines}")
+                   + f"; expected lines={lines} and interval={interval}, the same two query parameters.")
     ctx.expect(first == [_line(i) for i in range(3)],
                f"On a long stream the first events were {first}; expected {[_line(i) for i in range(3)]}.")
     ctx.expect(later[:2] == [_line(0), _line(1)] and len(later) == 15,

@@ -52,7 +52,8 @@ import matplotlib
 
 from asynclab.timing import COLORS
 
-__all__ = ["timeline", "Timeline", "TaskRecord", "RequestRecord", "feedback_figure", "STYLE"]
+__all__ = ["timeline", "Timeline", "TaskRecord", "RequestRecord", "feedback_figure", "reference_timeline",
+           "figure_html", "STYLE"]
 
 TICK = 0.01  # seconds between heartbeats
 MAX_STEPS = 20_000  # running intervals kept per task (a task that loops forever stays bounded)
@@ -90,7 +91,8 @@ class TaskRecord:
     @property
     def name(self) -> str:
         """The task's own name if it was given one, else its coroutine's name."""
-        if self.task_name and not re.fullmatch(r"Task-\d+", self.task_name):
+        # "None": Python 3.13.0 names every task made by a task factory so (fixed in 3.13.1).
+        if self.task_name and self.task_name != "None" and not re.fullmatch(r"Task-\d+", self.task_name):
             return self.task_name
         return self.coro_name
 
@@ -253,7 +255,7 @@ def _made_by_a_library(frame: Any) -> bool:
         filename = frame.f_code.co_filename
         verdict = _library_file.get(filename)
         if verdict is None:
-            if filename.startswith(_ASYNCIO_DIR) or filename == __file__:
+            if filename.startswith(_ASYNCIO_DIR) or filename in _PASS_OVER:
                 verdict = _library_file[filename] = 2  # look further out
             else:
                 verdict = _library_file[filename] = int(os.path.abspath(filename).startswith(_LIBRARY_DIRS))
@@ -264,6 +266,13 @@ def _made_by_a_library(frame: Any) -> bool:
 
 
 _library_file: dict[str, int] = {}  # file name -> 1 library, 0 not, 2 asyncio's or ours
+_HERE = os.path.dirname(os.path.abspath(__file__))
+# Frames passed over when looking for the code that asked for a task: this module, and the
+# check machinery's task factory (a timeline can be open around a check's).
+_PASS_OVER = frozenset({__file__, os.path.join(_HERE, "learner_tasks.py")})
+# The check machinery's own coroutines (its loop watch, the wrapper that runs the learner's
+# coroutine): not recorded, so that a check's timeline shows the learner's tasks only.
+_MACHINERY_FILES = frozenset(os.path.join(_HERE, f"{name}.py") for name in ("checking", "loopwatch", "learner_tasks"))
 
 
 def _short(qualname: str) -> str:
@@ -305,7 +314,8 @@ class Timeline:
     def _factory(self, loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> Any:
         previous = self._previous_factory
         task = previous(loop, coro, **kwargs) if previous is not None else asyncio.Task(coro, loop=loop, **kwargs)
-        if not self._recording or getattr(coro, "cr_code", None) is _HEARTBEAT_CODE:
+        code = getattr(coro, "cr_code", None)
+        if not self._recording or code is _HEARTBEAT_CODE or (code is not None and code.co_filename in _MACHINERY_FILES):
             return task
         if not self.library_tasks and _made_by_a_library(sys._getframe(1)):
             return task
@@ -447,9 +457,10 @@ class Timeline:
         states = Counter(t.state for t in self.tasks)
         blocked = sum(b - a for a, b in self.blocked)
         parts = [f"{len(self.tasks)} tasks ({', '.join(f'{n} {s}' for s, n in states.most_common())})"
-                 if self.tasks else "no tasks",
-                 f"{len(self.requests)} requests", f"loop blocked {blocked:.2f} s",
-                 f"{self.duration:.2f} s in all"]
+                 if self.tasks else "no tasks", f"{len(self.requests)} requests"]
+        if blocked:
+            parts.append(f"loop blocked {blocked:.2f} s")
+        parts.append(f"{self.duration:.2f} s in all")
         return ", ".join(parts)
 
     def __repr__(self) -> str:
@@ -684,7 +695,7 @@ def _legend_handles(tl: Timeline, grouped: bool) -> list[Any]:
         handles += [Patch(color=STYLE["waiting"], label="task alive" if grouped else "task waiting"),
                     Patch(color=STYLE["running"], label="task running")]
     outcomes = {_request_color(r) for r in tl.requests}
-    for color, label in ((STYLE["request"], "lab request"), (STYLE["request_error"], "request: error status"),
+    for color, label in ((STYLE["request"], "lab request" if tl._service is not None else "request"), (STYLE["request_error"], "request: error status"),
                          (STYLE["request_cancelled"], "request cancelled")):
         if color in outcomes:
             handles.append(Patch(color=color, label=label))
@@ -822,3 +833,35 @@ def feedback_figure(recorded: Timeline, reference: Timeline, *, what: str = "", 
         fig.suptitle(what, fontsize="medium", x=0.02, ha="left")
     fig.tight_layout(rect=(0, 0, 0.82 if handles else 1, 1))
     return _release(fig, True)
+
+
+def reference_timeline(requests: int, latency: float, *, at_once: int | None = None,
+                       name: str = "task", tasks: bool = True, path: str = "/items/{i}") -> Timeline:
+    """An expected shape, drawn without running anything: ``requests`` requests of
+    ``latency`` seconds, at most ``at_once`` at a time (all at once by default), each in a
+    task of its own (``tasks=True``, named ``name``) or made one after the other by one
+    coroutine (``tasks=False``; at_once is then 1). For ``feedback_figure``'s reference."""
+    at_once = max(1, requests if at_once is None else at_once) if tasks else 1
+    how = "all" if at_once >= requests else f"at most {at_once}"
+    tl = Timeline(None, title=f"{requests} requests, {how} at once")
+    tl.start, tl.end = 0.0, math.ceil(requests / at_once) * latency
+    for i in range(requests):
+        start = (i // at_once) * latency
+        owner = None
+        if tasks:
+            owner = TaskRecord(name, 0.0, first_run=0.0, end=start + latency, state="done",
+                               runs=[0.0, 0.0, start + latency, start + latency])
+            tl.tasks.append(owner)
+        tl.requests.append(RequestRecord("GET", path.format(i=i), start, start + latency, 200, "ok", owner))
+    return tl
+
+
+def figure_html(fig: Any, *, dpi: int = 90) -> str:
+    """The figure as an HTML <img> (a PNG inside the page): for HTML reports."""
+    import base64
+    import io
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return f'<img alt="timeline" src="data:image/png;base64,{data}">'

@@ -320,3 +320,38 @@ def test_feedback_figure_draws_both() -> None:
 def test_needs_a_running_loop() -> None:
     with pytest.raises(RuntimeError, match="running event loop"), timeline(None):
         pass
+
+
+def test_around_the_check_machinery(svc: LabService, tmp_path: Any) -> None:
+    """A timeline opened around a check's task recorder and loop watch (as CheckContext.run
+    would) records the learner's tasks and requests, not the machinery's, and the recorder
+    still sees the learner's tasks."""
+    from asynclab.learner_tasks import _learner, _TaskRecorder
+    from asynclab.loopwatch import LoopWatch
+    from asynclab.timeline import feedback_figure, figure_html, reference_timeline
+
+    async def fetch_all(n: int) -> None:  # the learner's: one request at a time
+        async with aiohttp.ClientSession() as session:
+            for i in range(n):
+                async with session.get(svc.url(f"/items/{i}", delay=0.02)) as resp:
+                    await resp.json()
+            await asyncio.gather(ok(), ok())
+
+    async def main() -> tuple[Timeline, list[Any]]:
+        with timeline(None) as t, _TaskRecorder() as recorder, LoopWatch(runaway_after=5):
+            token = _learner.set(True)
+            try:
+                learner = asyncio.ensure_future(fetch_all(3))
+            finally:
+                _learner.reset(token)
+            await asyncio.wait({learner}, timeout=5)
+        return t, recorder.tasks
+
+    t, seen = asyncio.run(main())
+    assert [rec.name for rec in t.tasks] == ["fetch_all", "ok", "ok"]
+    assert len(seen) == 3  # the recorder's own view is unchanged
+    assert [r.path for r in t.requests] == ["/items/0", "/items/1", "/items/2"]
+    assert all(r.task is t.tasks[0] for r in t.requests)
+    fig = feedback_figure(t, reference_timeline(3, 0.02, name="fetch"), what="one at a time")
+    assert figure_html(fig).startswith('<img alt="timeline" src="data:image/png;base64,')
+    fig.savefig(tmp_path / "feedback.png")

@@ -335,6 +335,13 @@ def _judge_overview(status: int, body: Any, seconds: float, want: dict[str, Any]
                 "may also have ended the whole fan-out. " + PER_BACKEND_HINT,
                 hint=PER_BACKEND_HINT,
             )
+        extra = sorted(set(values) - set(want_values)) if isinstance(values, dict) else []
+        if extra:
+            raise CheckFailed(
+                f'{what}: "values" was {str(values)[:300]}; expected {want_values}. {", ".join(extra)} did not '
+                "answer 200 in time: a backend that ran out of time, answered another status than 200 (a 404 "
+                "too, not only a 5xx), or whose connection failed, is missing, not a value."
+            )
         raise CheckFailed(f'{what}: "values" was {str(values)[:300]}; expected {want_values}.')
     if missing != want_missing:
         if isinstance(missing, list) and sorted(map(str, missing)) == want_missing:

@@ -358,7 +358,12 @@ class Timeline:
         self._heart = loop.create_task(self._heartbeat(), name="timeline heartbeat")
         self._previous_factory = loop.get_task_factory()
         _install_hooks(self)
-        loop.set_task_factory(self._factory)
+        try:
+            loop.set_task_factory(self._factory)
+        except BaseException:
+            _remove_hooks(self)
+            self._heart.cancel()
+            raise
         self._recording = True
         return self
 

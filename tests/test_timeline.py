@@ -322,13 +322,18 @@ def test_needs_a_running_loop() -> None:
         pass
 
 
-def test_around_the_check_machinery(svc: LabService, tmp_path: Any) -> None:
-    """A timeline opened around a check's task recorder and loop watch (as CheckContext.run
-    would) records the learner's tasks and requests, not the machinery's, and the recorder
-    still sees the learner's tasks."""
-    from asynclab.learner_tasks import _learner, _TaskRecorder
+def test_inside_the_check_machinery(svc: LabService, tmp_path: Any, monkeypatch: Any) -> None:
+    """A timeline opened inside a check's task recorder (as CheckContext.run would, with
+    timeline.py among the machinery's files that learner_tasks passes over) records the
+    learner's tasks and requests, not the machinery's; the recorder still makes and sees the
+    learner's tasks."""
+    from asynclab import learner_tasks
+    from asynclab.learner_tasks import _learner, _LearnerTask, _TaskRecorder
     from asynclab.loopwatch import LoopWatch
     from asynclab.timeline import feedback_figure, figure_html, reference_timeline
+
+    here = learner_tasks.__file__.replace("learner_tasks.py", "timeline.py")
+    monkeypatch.setattr(learner_tasks, "_MACHINERY", learner_tasks._MACHINERY | {here})
 
     async def fetch_all(n: int) -> None:  # the learner's: one request at a time
         async with aiohttp.ClientSession() as session:
@@ -338,7 +343,7 @@ def test_around_the_check_machinery(svc: LabService, tmp_path: Any) -> None:
             await asyncio.gather(ok(), ok())
 
     async def main() -> tuple[Timeline, list[Any]]:
-        with timeline(None) as t, _TaskRecorder() as recorder, LoopWatch(runaway_after=5):
+        with _TaskRecorder() as recorder, timeline(None) as t, LoopWatch(runaway_after=5):
             token = _learner.set(True)
             try:
                 learner = asyncio.ensure_future(fetch_all(3))
@@ -349,7 +354,7 @@ def test_around_the_check_machinery(svc: LabService, tmp_path: Any) -> None:
 
     t, seen = asyncio.run(main())
     assert [rec.name for rec in t.tasks] == ["fetch_all", "ok", "ok"]
-    assert len(seen) == 3  # the recorder's own view is unchanged
+    assert len(seen) == 3 and all(isinstance(task, _LearnerTask) for task in seen)
     assert [r.path for r in t.requests] == ["/items/0", "/items/1", "/items/2"]
     assert all(r.task is t.tasks[0] for r in t.requests)
     fig = feedback_figure(t, reference_timeline(3, 0.02, name="fetch"), what="one at a time")

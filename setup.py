@@ -8,7 +8,7 @@ from pathlib import Path
 from setuptools import setup
 from setuptools.command.build_py import build_py
 
-COURSE_FILES = ["course.toml", "solutions/*.ipynb", "notebooks/*.ipynb"]
+COURSE_FILES = ["course.toml", "solutions/*.ipynb", "notebooks/*.ipynb", "data/*", "data/corpus/*"]
 
 
 class BuildWithCourse(build_py):
@@ -19,7 +19,7 @@ class BuildWithCourse(build_py):
         here = Path(__file__).resolve().parent
         target = Path(self.build_lib) / "asynclab" / "course"
         for pattern in COURSE_FILES:
-            for path in sorted(here.glob(pattern)):
+            for path in sorted(p for p in here.glob(pattern) if p.is_file()):
                 dest = target / path.relative_to(here)
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(path, dest)

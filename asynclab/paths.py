@@ -7,7 +7,7 @@
   or else the nearest of the current folder and its parents that holds a ``notebooks/``
   folder with the course's notebooks (a kernel runs in ``notebooks/``, the grader in the
   folder above), or else the current folder. ``init_workspace(folder)`` copies the
-  learner's notebooks there, never over a file that exists;
+  learner's notebooks and the lessons' ``data/`` there, never over a file that exists;
 - ``hint_store()``: the file that remembers which hints the learner has seen;
 - ``learner_notebook(module)``: the learner's working copy of an exercise notebook (the
   grader, ``reset`` and ``watch`` ask here);
@@ -66,16 +66,17 @@ def workspace() -> Path:
 
 
 def init_workspace(folder: Path) -> list[Path]:
-    """Copy the lessons and exercise notebooks into ``folder/notebooks``; a notebook that is
-    there already is the learner's and is kept. Returns the files written."""
-    target = Path(folder) / "notebooks"
-    target.mkdir(parents=True, exist_ok=True)
+    """Copy the lessons and exercise notebooks into ``folder/notebooks``, and the files the
+    lessons read into ``folder/data``; a file that is there already is the learner's and
+    is kept. Returns the files written."""
     written = []
-    for source in sorted((manifest.ROOT / "notebooks").glob("*.ipynb")):
-        dest = target / source.name
-        if not dest.exists():
-            dest.write_bytes(source.read_bytes())
-            written.append(dest)
+    for pattern in ("notebooks/*.ipynb", "data/*", "data/corpus/*"):
+        for source in sorted(manifest.ROOT.glob(pattern)):
+            dest = Path(folder) / source.relative_to(manifest.ROOT)
+            if source.is_file() and not dest.exists():
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                dest.write_bytes(source.read_bytes())
+                written.append(dest)
     return written
 
 
@@ -293,7 +294,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if len(args) == 2 and args[0] == "init-workspace":
         written = init_workspace(Path(args[1]))
-        print(f"{len(written)} notebook(s) copied into {Path(args[1]) / 'notebooks'}")
+        notebooks = sum(p.suffix == ".ipynb" for p in written)
+        print(f"{notebooks} notebook(s) and {len(written) - notebooks} data file(s) copied into {args[1]}")
         return 0
     if len(args) == 2 and args[0] == "terminal-shell":
         print(terminal_shell(Path(args[1])))

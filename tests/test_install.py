@@ -53,7 +53,8 @@ def test_normal_install_grades_in_a_separate_workspace(tmp_path: Path) -> None:
     mine.write_text(mine.read_text(encoding="utf-8").replace("YOUR CODE HERE", "YOUR CODE HERE (mine)"), encoding="utf-8")
     again = python("-m", "asynclab.paths", "init-workspace", str(home))
     assert "(mine)" in mine.read_text(encoding="utf-8"), "init-workspace replaced the learner's notebook"
-    assert "0 notebook(s)" in again.stdout
+    assert "0 notebook(s) and 0 data file(s)" in again.stdout
+    assert (home / "data" / "shop.sqlite").is_file(), "the lessons read data/ next to notebooks/"
 
     # A kernel runs in notebooks/, the grader in the folder above: both find the same workspace.
     seen = python("-c", "from asynclab import hint; hint('1.1')", cwd=home / "notebooks")

@@ -136,17 +136,28 @@ async def _serve(app: Any, *, factory: bool, grace: float, handler_cancellation:
             if serving.done():
                 serving.result()  # raises what went wrong (SystemExit on a failed startup)
                 raise RuntimeError("the ASGI server stopped before it started")
+            if stop.is_set():  # asked to stop while the app's startup has not ended
+                return
             await asyncio.sleep(0.01)
         started(server.servers[0].sockets[0].getsockname()[1])
         await stop.wait()
     finally:
         server.should_exit = True
+        if not server.started:
+            serving.cancel()  # should_exit does not reach a lifespan stuck in its startup
         try:
             async with asyncio.timeout(grace + 2):
                 await asyncio.shield(serving)
         except TimeoutError:
             server.force_exit = True
-            await serving
+            serving.cancel()
+        except asyncio.CancelledError:
+            if not serving.cancelled():
+                raise  # this coroutine itself was cancelled
+        if not serving.done():
+            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+                async with asyncio.timeout(2):
+                    await serving
 
 
 class _Base:

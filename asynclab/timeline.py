@@ -41,6 +41,7 @@ import sys
 import sysconfig
 import threading
 import time
+import types
 import urllib.parse
 import weakref
 from collections import Counter, defaultdict
@@ -169,8 +170,36 @@ _original_run: Any = None
 _original_request: Any = None
 
 
+def _step_types() -> frozenset[type]:
+    """The types of the callbacks through which the loop runs a task's step: found by
+    creating a task on a throwaway loop (C tasks: a step wrapper and a builtin method;
+    pure-Python tasks: bound methods)."""
+    found: set[type] = {types.BuiltinMethodType}
+    loop = asyncio.new_event_loop()
+    try:
+        async def nothing() -> None:
+            await asyncio.sleep(0)
+
+        task = loop.create_task(nothing())
+        found |= {type(h._callback) for h in getattr(loop, "_ready", ())}
+        loop.run_until_complete(task)
+    except Exception:  # an unusual loop: look at bound methods as well
+        found.add(types.MethodType)
+    finally:
+        loop.close()
+    if asyncio.Task is getattr(asyncio.tasks, "_PyTask", None):
+        found.add(types.MethodType)
+    return frozenset(found)
+
+
+_STEP_TYPES = _step_types()
+
+
 def _timed_run(handle: asyncio.Handle) -> None:
-    task = getattr(handle._callback, "__self__", None)  # a task's step or wakeup
+    cb = handle._callback
+    if type(cb) not in _STEP_TYPES:  # most handles: a transport's or a future's callback
+        return _original_run(handle)
+    task = getattr(cb, "__self__", None)  # a task's step or wakeup
     rec = _by_id.get(id(task))
     if rec is None or rec._ref() is not task:
         return _original_run(handle)
@@ -182,8 +211,10 @@ def _timed_run(handle: asyncio.Handle) -> None:
         if rec.first_run is None:
             rec.first_run = start
             rec.task_name = task.get_name()  # type: ignore[union-attr]
-        if len(rec.runs) < 2 * MAX_STEPS:
-            rec.runs += (start, end)
+        runs = rec.runs
+        if len(runs) < 2 * MAX_STEPS:
+            runs.append(start)
+            runs.append(end)
         if task.done():  # type: ignore[union-attr]
             rec._finish(task, end)  # type: ignore[arg-type]
             del _by_id[id(task)]
@@ -215,9 +246,10 @@ _calls: list[list[Any]] = []  # [method, url, start, task record, end, outcome] 
 def _install_hooks(tl: Timeline) -> None:
     global _original_run, _original_request
     with _hooks_lock:
-        if not _open:
+        if tl.steps and not any(other.steps for other in _open):
             _original_run = asyncio.events.Handle._run
             asyncio.events.Handle._run = _timed_run  # type: ignore[method-assign]
+        if not _open:
             aiohttp = sys.modules.get("aiohttp")
             if aiohttp is not None:
                 _original_request = aiohttp.ClientSession._request
@@ -230,15 +262,23 @@ def _remove_hooks(tl: Timeline) -> None:
     with _hooks_lock:
         if tl in _open:
             _open.remove(tl)
+        # The originals stay in the globals: another thread's loop may be inside
+        # _timed_run right now and still need them.
+        if not any(other.steps for other in _open) and asyncio.events.Handle._run is _timed_run:
+            asyncio.events.Handle._run = _original_run  # type: ignore[method-assign]
         if not _open:
             _calls.clear()
-            # The originals stay in the globals: another thread's loop may be inside
-            # _timed_run right now and still need them.
-            if asyncio.events.Handle._run is _timed_run:
-                asyncio.events.Handle._run = _original_run  # type: ignore[method-assign]
             aiohttp = sys.modules.get("aiohttp")
             if aiohttp is not None and aiohttp.ClientSession._request is _recorded_request:
                 aiohttp.ClientSession._request = _original_request
+
+
+def _on_done(task: asyncio.Task[Any]) -> None:
+    """Without step timing (steps=False): when a recorded task ends."""
+    rec = _by_id.get(id(task))
+    if rec is not None and rec._ref() is task and rec.end is None:
+        rec._finish(task, _monotonic())
+        del _by_id[id(task)]
 
 
 _ASYNCIO_DIR = os.path.dirname(asyncio.__file__)
@@ -291,8 +331,9 @@ class Timeline:
     ``blocked`` (intervals, in time.monotonic() seconds)."""
 
     def __init__(self, svc: Any = "auto", *, block_limit: float = 0.05, title: str | None = None,
-                 library_tasks: bool = False) -> None:
+                 library_tasks: bool = False, steps: bool = True) -> None:
         self.svc = svc
+        self.steps = steps
         self.library_tasks = library_tasks
         self.block_limit = block_limit
         self.title = title
@@ -327,6 +368,8 @@ class Timeline:
                 parent = None
             rec = TaskRecord(_coro_name(coro), _monotonic(), parent, _ref=weakref.ref(task))
             _by_id[id(task)] = rec
+            if not self.steps:
+                task.add_done_callback(_on_done)
         self.tasks.append(rec)
         return task
 
@@ -486,7 +529,7 @@ class Timeline:
 
 
 def timeline(svc: Any = "auto", *, block_limit: float = 0.05, title: str | None = None,
-             library_tasks: bool = False) -> Timeline:
+             library_tasks: bool = False, steps: bool = True) -> Timeline:
     """Record the tasks created in a ``with`` / ``async with`` block (see the module's text).
 
     ``svc``: a LabService whose requests to include; "auto" (the default) takes the running
@@ -494,8 +537,10 @@ def timeline(svc: Any = "auto", *, block_limit: float = 0.05, title: str | None 
     ``block_limit``: how late the heartbeat must be for the loop to count as blocked (s).
     ``library_tasks``: also record the tasks that libraries start for themselves (aiohttp's,
     say); by default only the tasks your code (or the course's) asks for.
+    ``steps``: time each step of every recorded task (when it was running, when waiting);
+    False records only when each task was created and ended, for the least overhead.
     """
-    return Timeline(svc, block_limit=block_limit, title=title, library_tasks=library_tasks)
+    return Timeline(svc, block_limit=block_limit, title=title, library_tasks=library_tasks, steps=steps)
 
 
 _HEARTBEAT_CODE = Timeline._heartbeat.__code__

@@ -360,3 +360,17 @@ def test_inside_the_check_machinery(svc: LabService, tmp_path: Any, monkeypatch:
     fig = feedback_figure(t, reference_timeline(3, 0.02, name="fetch"), what="one at a time")
     assert figure_html(fig).startswith('<img alt="timeline" src="data:image/png;base64,')
     fig.savefig(tmp_path / "feedback.png")
+
+
+def test_without_steps_only_lifetimes_are_recorded() -> None:
+    async def main() -> tuple[Timeline, Any]:
+        async with timeline(None, steps=False) as t:
+            patched = asyncio.events.Handle._run
+            await asyncio.gather(ok(), boom(), return_exceptions=True)
+        return t, patched
+
+    t, patched = asyncio.run(main())
+    assert patched.__module__ == "asyncio.events"  # no step timing
+    assert {rec.name: rec.state for rec in t.tasks} == {"ok": "done", "boom": "failed"}
+    assert all(rec.runs == [] and rec.end is not None for rec in t.tasks)
+    t.plot()

@@ -121,7 +121,7 @@ lint: $(STAMP) ## Lint the code and check that generated notebooks are fresh
 test: $(STAMP) lint ## Run the whole suite: unit tests, grader both ways, lessons and solutions under nbval
 	IPYTHONDIR=$(CURDIR)/asynclab/ipython_profile MPLBACKEND=Agg ASYNCLAB_STRICT=1 \
 	  $(PY) -m pytest -n $(TEST_WORKERS) --dist loadscope --nbval-lax --nbval-current-env \
-	  --nbval-cell-timeout 120 --ignore=tests/e2e tests \
+	  --nbval-cell-timeout 120 --ignore=tests/e2e -m "not integration" tests \
 	  $(filter-out %_exercises.ipynb,$(wildcard notebooks/[0-9][0-9]_*.ipynb)) $(wildcard solutions/*.ipynb) $(PYTEST_ARGS)
 
 clean: ## Remove the venv and caches (your notebooks are kept)
@@ -143,6 +143,7 @@ soak: $(STAMP) ## Grade the solutions 20 times (RUNS=5 for fewer) with busy CPUs
 
 # ---- browser tests ----
 
-e2e: $(STAMP) ## Run the browser test: JupyterLab in headless Chromium
+e2e: $(STAMP) ## The course end to end: JupyterLab in headless Chromium, a real `make lab`, a normal install, the bench (quick)
 	@test -x /usr/bin/chromium || bash scripts/install_chromium.sh
 	$(PY) -m pytest tests/e2e -q -p no:cacheprovider $(PYTEST_ARGS)
+	$(PY) -m pytest -q -p no:cacheprovider -n 2 -m integration --ignore=tests/e2e tests $(PYTEST_ARGS)

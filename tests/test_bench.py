@@ -29,6 +29,9 @@ def _bench_module() -> Any:
     return module
 
 
+pytestmark = pytest.mark.integration
+
+
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
     out = tmp_path_factory.mktemp("bench")

@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from asynclab import manifest
 
 ROOT = manifest.ROOT
@@ -27,6 +29,7 @@ def _sources(dest: Path) -> Path:
     return dest
 
 
+@pytest.mark.integration
 def test_normal_install_grades_in_a_separate_workspace(tmp_path: Path) -> None:
     source, lib, home = _sources(tmp_path / "src"), tmp_path / "lib", tmp_path / "home"
     subprocess.run(

@@ -472,6 +472,7 @@ def _printed_url(proc: subprocess.Popen[str], log: Path, timeout: float = 120) -
     pytest.fail(f"make lab printed no URL:\n{log.read_text(errors='replace')}")
 
 
+@pytest.mark.integration
 @pytest.mark.skipif(not (ROOT / ".venv" / ".installed").exists(), reason="needs the course's .venv (make install)")
 def test_real_lab_lands_on_welcome_and_its_terminal_has_the_course_python(real_lab) -> None:
     import asyncio

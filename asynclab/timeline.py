@@ -742,8 +742,9 @@ def _legend_handles(tl: Timeline, grouped: bool) -> list[Any]:
 
     handles: list[Any] = []
     if tl.tasks:
-        handles += [Patch(color=STYLE["waiting"], label="task alive" if grouped else "task waiting"),
-                    Patch(color=STYLE["running"], label="task running")]
+        handles.append(Patch(color=STYLE["waiting"], label="task alive" if grouped else "task waiting"))
+        if any(t.runs for t in tl.tasks):
+            handles.append(Patch(color=STYLE["running"], label="task running"))
     outcomes = {_request_color(r) for r in tl.requests}
     for color, label in ((STYLE["request"], "lab request" if tl._service is not None else "request"), (STYLE["request_error"], "request: error status"),
                          (STYLE["request_cancelled"], "request cancelled")):

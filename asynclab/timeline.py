@@ -49,27 +49,37 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import matplotlib
-
-from asynclab.timing import COLORS
-
 __all__ = ["timeline", "Timeline", "TaskRecord", "RequestRecord", "feedback_figure", "reference_timeline",
            "figure_html", "STYLE"]
 
 TICK = 0.01  # seconds between heartbeats
 MAX_STEPS = 20_000  # running intervals kept per task (a task that loops forever stays bounded)
 
-# The course's colours: tasks are asyncio's blue, a blocked loop is the colour of sync code.
-STYLE = {
-    "waiting": "#c6dbef",  # a light shade of COLORS["async"]
-    "running": COLORS["async"],
-    "request": COLORS["processes"],
-    "request_error": COLORS["threads"],
-    "request_cancelled": COLORS["floor"],
-    "blocked": COLORS["sync"],
-    "marker": COLORS["ideal"],
-    "error": COLORS["sync"],
-}
+
+class _Style(dict):  # type: ignore[type-arg]
+    """The course's colours (``asynclab.timing.COLORS``): tasks are asyncio's blue, a blocked
+    loop is the colour of sync code. Read on first use, so that recording (in a check, say)
+    does not import matplotlib."""
+
+    def __missing__(self, key: str) -> str:
+        if self:
+            raise KeyError(key)
+        from asynclab.timing import COLORS
+
+        self.update({
+            "waiting": "#c6dbef",  # a light shade of COLORS["async"]
+            "running": COLORS["async"],
+            "request": COLORS["processes"],
+            "request_error": COLORS["threads"],
+            "request_cancelled": COLORS["floor"],
+            "blocked": COLORS["sync"],
+            "marker": COLORS["ideal"],
+            "error": COLORS["sync"],
+        })
+        return self[key]
+
+
+STYLE = _Style()
 _monotonic = time.monotonic
 
 
@@ -772,6 +782,7 @@ def _axes_for(rows: int, ax: Any) -> tuple[Any, Any, bool]:
 
 
 def _release(fig: Any, created: bool) -> Any:
+    import matplotlib
     import matplotlib.pyplot as plt
 
     backend = matplotlib.get_backend().lower()

@@ -25,7 +25,10 @@ that run a recorded task's step are kept. Tasks are not wrapped, so ``task.get_c
 everything else about them stays as it was. Timelines can be nested; each sees the tasks
 created inside it.
 
-``feedback_figure(recorded, reference)`` draws a recorded timeline above the expected one.
+``steps=False`` records only when each task was created and ended (no step timing), for the
+least overhead on large runs. ``feedback_figure(recorded, reference)`` draws a recorded
+timeline above the expected one (``reference_timeline(...)`` draws an expected shape without
+running anything), and ``figure_html(fig)`` puts a figure into an HTML page.
 """
 
 from __future__ import annotations

@@ -11,6 +11,8 @@
 - ``asynclab.generate``: exercise notebooks generated from the solutions;
 - ``asynclab.manifest``: the course manifest (course.toml);
 - ``asynclab.workloads``: CPU-bound and thread-bound work the lessons and checks hand out;
+- ``asynclab.timeline``: the tasks a block of code created, their requests and the loop's
+  stalls on one clock, drawn as a Gantt chart or exported as a Chrome trace;
 - ``asynclab.web``: a web app served on 127.0.0.1 in its own thread or process, always
   stopped, and an HTTP load generator.
 """

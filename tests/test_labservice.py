@@ -12,7 +12,6 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import aiohttp
@@ -23,18 +22,6 @@ from asynclab.labservice import LabService, Stats
 
 ROOT = Path(__file__).resolve().parent.parent
 OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-
-@pytest.fixture(scope="module")
-def shared() -> Iterator[LabService]:
-    with LabService(seed=0) as service:
-        yield service
-
-
-@pytest.fixture
-def svc(shared: LabService) -> LabService:
-    shared.reset()
-    return shared
 
 
 def get_json(url: str) -> dict:

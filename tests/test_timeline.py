@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import aiohttp
@@ -17,18 +16,6 @@ matplotlib.use("Agg")
 
 from asynclab.labservice import LabService  # noqa: E402
 from asynclab.timeline import Timeline, timeline  # noqa: E402
-
-
-@pytest.fixture(scope="module")
-def shared() -> Iterator[LabService]:
-    with LabService(seed=0) as service:
-        yield service
-
-
-@pytest.fixture
-def svc(shared: LabService) -> LabService:
-    shared.reset()
-    return shared
 
 
 def by_name(t: Timeline, name: str) -> list[Any]:
